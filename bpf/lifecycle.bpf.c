@@ -1,0 +1,201 @@
+/* Goroutine lifecycle probes: spawn, park, exit.
+ *
+ * Each probe reads the goroutine's ID from its runtime.g and pushes one
+ * fixed-size record (bpf/lifecycle.h) into the ring buffer. They are plain
+ * uprobes, never return probes: Go moves goroutine stacks, and a return
+ * trampoline on one crashes the target. User space places each probe on an
+ * instruction the kernel emulates (a CALL, the prologue's PUSHQ BP or its
+ * stack-check branch) because single-stepping costs ~15x more here. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "lifecycle.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Wake the reader only once this much is queued; it also polls on a short
+ * timeout, so nothing waits long. One wakeup per record would dominate. */
+const volatile __u64 wakeup_bytes = 64 * 1024;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct lc_target);
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, LC_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LC_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		*c += 1;
+}
+
+static __always_inline __u64 submit_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* Reads a u64 field of the target's memory; 0 when the read faults. */
+static __always_inline __u64 read_u64(__u64 addr, int *faulted)
+{
+	__u64 v = 0;
+
+	if (bpf_probe_read_user(&v, sizeof(v), (const void *)addr)) {
+		*faulted = 1;
+		return 0;
+	}
+	return v;
+}
+
+static __always_inline struct lc_target *this_target(__u32 *tgid)
+{
+	*tgid = bpf_get_current_pid_tgid() >> 32;
+	return bpf_map_lookup_elem(&targets, tgid);
+}
+
+static __always_inline void fill_header(struct lc_event_header *h, __u32 type, __u32 tgid)
+{
+	h->type = type;
+	h->tgid = tgid;
+	h->ts_ns = bpf_ktime_get_ns();
+}
+
+/* At the spawn site we run on g0 (the system stack), the new g is in a
+ * register, and the frame-pointer chain still leads through systemstack
+ * into the goroutine that ran the `go` statement: a stack taken here is
+ * the creation stack with its direct caller intact. */
+static __always_inline int handle_spawn(struct pt_regs *ctx)
+{
+	struct lc_event_spawn *e;
+	struct lc_target *t;
+	int faulted = 0;
+	__u64 newg, m, curg, ax, bx;
+	__u32 tgid;
+
+	t = this_target(&tgid);
+	if (!t)
+		return 0;
+	count(LC_CNT_SPAWN);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(LC_CNT_DROP);
+		return 0;
+	}
+	/* Load both registers before choosing: the verifier refuses a ctx
+	 * access at an offset computed at run time. */
+	ax = ctx->ax;
+	bx = ctx->bx;
+	barrier_var(ax);
+	barrier_var(bx);
+	newg = t->spawn_g_reg == LC_REG_RBX ? bx : ax;
+	fill_header(&e->hdr, LC_EVENT_SPAWN, tgid);
+	e->g_addr = newg;
+	e->goid = read_u64(newg + t->g_goid_off, &faulted);
+	e->gopc = read_u64(newg + t->g_gopc_off, &faulted);
+	e->startpc = read_u64(newg + t->g_startpc_off, &faulted);
+	/* R14 is g0 here; g0.m.curg is the goroutine that ran `go`. */
+	m = read_u64(ctx->r14 + t->g_m_off, &faulted);
+	curg = m ? read_u64(m + t->m_curg_off, &faulted) : 0;
+	e->parent_goid = curg ? read_u64(curg + t->g_goid_off, &faulted) : 0;
+	e->stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	e->pad = 0;
+	if (faulted)
+		count(LC_CNT_READ_FAULT);
+	bpf_ringbuf_submit(e, submit_flags());
+	return 0;
+}
+
+/* gopark runs on the parking goroutine: R14 is its g, CL the wait reason. */
+static __always_inline int handle_park(struct pt_regs *ctx)
+{
+	struct lc_event_park *e;
+	struct lc_target *t;
+	int faulted = 0;
+	__u32 tgid;
+
+	t = this_target(&tgid);
+	if (!t)
+		return 0;
+	count(LC_CNT_PARK);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(LC_CNT_DROP);
+		return 0;
+	}
+	fill_header(&e->hdr, LC_EVENT_PARK, tgid);
+	e->g_addr = ctx->r14;
+	e->goid = read_u64(ctx->r14 + t->g_goid_off, &faulted);
+	e->wait_reason = ctx->cx & 0xff;
+	e->pad = 0;
+	if (faulted)
+		count(LC_CNT_READ_FAULT);
+	bpf_ringbuf_submit(e, submit_flags());
+	return 0;
+}
+
+/* goexit1 runs on the exiting goroutine, before it is torn down. */
+static __always_inline int handle_exit(struct pt_regs *ctx)
+{
+	struct lc_event_exit *e;
+	struct lc_target *t;
+	int faulted = 0;
+	__u32 tgid;
+
+	t = this_target(&tgid);
+	if (!t)
+		return 0;
+	count(LC_CNT_EXIT);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(LC_CNT_DROP);
+		return 0;
+	}
+	fill_header(&e->hdr, LC_EVENT_EXIT, tgid);
+	e->goid = read_u64(ctx->r14 + t->g_goid_off, &faulted);
+	if (faulted)
+		count(LC_CNT_READ_FAULT);
+	bpf_ringbuf_submit(e, submit_flags());
+	return 0;
+}
+
+SEC("uprobe")
+int on_spawn(struct pt_regs *ctx)
+{
+	return handle_spawn(ctx);
+}
+
+SEC("uprobe")
+int on_park(struct pt_regs *ctx)
+{
+	return handle_park(ctx);
+}
+
+SEC("uprobe")
+int on_exit(struct pt_regs *ctx)
+{
+	return handle_exit(ctx);
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Integration tests: build/linger attached with real BPF to real Go
+programs from tests/targets, and every bad input it must refuse cleanly."""
+import argparse
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+from harness import (Target, flagged_sites, require_root, run_linger, run_tests,
+                     site_func)
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--linger", required=True)
+ap.add_argument("--targets", required=True)
+ap.add_argument("--duration", default="15s")
+ARGS = ap.parse_args()
+LINGER = ARGS.linger
+
+
+def target(name):
+    return os.path.join(ARGS.targets, name)
+
+
+def one_line_error(run, *words):
+    lines = [l for l in run.stderr.splitlines() if l.strip()]
+    assert run.status == 2, f"exit {run.status}, stderr {run.stderr!r}"
+    assert len(lines) == 1, f"want one line on stderr, got {lines!r}"
+    for w in words:
+        assert w in lines[0], f"{w!r} not in {lines[0]!r}"
+    assert run.stdout == "", f"stdout must stay empty on errors: {run.stdout!r}"
+
+
+def test_mixed_flags_every_leak_and_nothing_healthy():
+    with Target(target("mixed")) as t:
+        time.sleep(1)
+        run = run_linger(LINGER, ["-p", str(t.pid), "--duration", ARGS.duration, "--json"])
+        leaked = {f: n for f, n in t.leaked.items() if n > 0}
+    final = run.final
+    assert final["final"] is True
+    assert leaked, "the target reported no leaks: the test proves nothing"
+    flagged = {site_func(s) for s in flagged_sites(final)}
+    for func in leaked:
+        assert func in flagged, f"leak site {func} not flagged; flagged: {flagged}"
+    for s in flagged_sites(final):
+        assert site_func(s) in leaked, f"healthy site flagged: {s}"
+    for func in t.healthy:
+        seen = [s for s in final["sites"] if site_func(s) == func]
+        assert seen, f"healthy site {func} never seen: spawns missed?"
+    assert run.status == 1, f"exit {run.status} with findings; stderr {run.stderr!r}"
+    assert final["drops"] == 0, f"ring buffer dropped {final['drops']} records"
+    # when was each leak first flagged, for the record
+    for func in sorted(leaked):
+        first = next((r["elapsed_ns"] for r in run.reports
+                      if any(site_func(s) == func for s in flagged_sites(r))), None)
+        site = next(s for s in final["sites"] if site_func(s) == func)
+        print(f"     {func}: {site['verdict']} first at {first / 1e9:.1f}s, "
+              f"{site['suspects']} suspects / {site['live']} live, "
+              f"{leaked[func]} leaked by the target's count, "
+              f"blocked at {site['blocked_at']['func']} ({site['wait_reason']})")
+
+
+def test_healthy_program_flags_nothing():
+    with Target(target("healthy")) as t:
+        time.sleep(1)
+        run = run_linger(LINGER, ["-p", str(t.pid), "--duration", ARGS.duration, "--json"])
+    bad = [r for r in run.reports if flagged_sites(r)]
+    assert not bad, f"healthy program flagged: {flagged_sites(bad[0])}"
+    seen = {site_func(s) for s in run.final["sites"]}
+    missing = t.healthy - seen
+    assert not missing, f"healthy sites never seen: {missing}"
+    assert run.status == 0, f"exit {run.status}; stderr {run.stderr!r}"
+
+
+def test_leak_sites_name_where_they_block():
+    with Target(target("mixed")) as t:
+        time.sleep(1)
+        run = run_linger(LINGER, ["-p", str(t.pid), "--duration", "12s", "--json"])
+    by_func = {site_func(s): s for s in run.final["sites"]}
+    recv = by_func["main.leakForgottenReceiver"]
+    assert recv["wait_reason"] == "chan receive", recv
+    assert recv["blocked_at"]["func"].startswith("main.leakForgottenReceiver"), recv
+    assert recv["go_site"]["file"].endswith("main.go") and recv["go_site"]["line"] > 0
+    lock = by_func["main.leakLockedMutex"]
+    assert lock["wait_reason"].startswith("sync.Mutex") or lock["wait_reason"] == "semacquire", lock
+    assert lock["blocked_at"]["func"].startswith("main.leakLockedMutex"), lock
+
+
+def test_target_exit_ends_the_run_with_a_final_report():
+    with Target(target("gotiny"), "-duration", "3s") as t:
+        run = run_linger(LINGER, ["-p", str(t.pid), "--duration", "60s", "--json"])
+    assert run.seconds < 15, f"took {run.seconds:.1f}s after the target exited"
+    assert run.final["final"] is True and run.final["target_exited"] is True
+    assert run.status in (0, 1), run.stderr
+
+
+def test_no_such_pid():
+    pid = 4194303  # above any pid_max in use here
+    one_line_error(run_linger(LINGER, ["-p", str(pid), "-d", "2s"]), "no process", str(pid))
+
+
+def test_not_a_go_program():
+    p = subprocess.Popen(["sleep", "60"])
+    try:
+        run = run_linger(LINGER, ["-p", str(p.pid), "-d", "2s"])
+    finally:
+        p.kill()
+        p.wait()
+    one_line_error(run, "not a Go program")
+
+
+def test_go_too_old():
+    # The version check reads .go.buildinfo; a copy whose recorded version
+    # says go1.16 must be refused before anything is attached.
+    with tempfile.TemporaryDirectory() as d:
+        old = os.path.join(d, "gotiny-old")
+        shutil.copy(target("gotiny"), old)
+        data = bytearray(open(old, "rb").read())
+        at = data.find(b"\xff Go buildinf:")
+        assert at >= 0
+        ver = data.find(b"go1.", at)
+        assert 0 < ver - at < 64
+        data[ver:ver + 6] = b"go1.16"
+        open(old, "wb").write(data)
+        with Target(old, "-duration", "30s") as t:
+            run = run_linger(LINGER, ["-p", str(t.pid), "-d", "2s"])
+    one_line_error(run, "go1.16", "Go 1.17")
+
+
+def test_no_privileges():
+    with Target(target("gotiny"), "-duration", "30s") as t:
+        run = run_linger(LINGER, ["-p", str(t.pid), "-d", "2s"], user=65534)
+    one_line_error(run, "root")
+
+
+def test_bad_arguments():
+    run = run_linger(LINGER, ["-p", "abc"])
+    assert run.status == 2 and "invalid PID" in run.stderr, run.stderr
+    run = run_linger(LINGER, ["-p", "1", "--duration", "soon"])
+    assert run.status == 2 and "invalid duration" in run.stderr, run.stderr
+    run = run_linger(LINGER, [])
+    assert run.status == 2 and "-p PID is required" in run.stderr, run.stderr
+
+
+if __name__ == "__main__":
+    require_root()
+    run_tests([
+        test_bad_arguments,
+        test_no_such_pid,
+        test_not_a_go_program,
+        test_go_too_old,
+        test_no_privileges,
+        test_target_exit_ends_the_run_with_a_final_report,
+        test_mixed_flags_every_leak_and_nothing_healthy,
+        test_healthy_program_flags_nothing,
+        test_leak_sites_name_where_they_block,
+    ])

@@ -1,0 +1,3 @@
+module linger/tests/gotiny
+
+go 1.17

@@ -1,0 +1,3 @@
+module linger/tests/healthy
+
+go 1.17

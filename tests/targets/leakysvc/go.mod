@@ -1,0 +1,3 @@
+module linger/tests/leakysvc
+
+go 1.17

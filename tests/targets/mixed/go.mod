@@ -1,0 +1,3 @@
+module linger/tests/mixed
+
+go 1.17

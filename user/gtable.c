@@ -1,0 +1,672 @@
+/* The goroutine table: decodes lifecycle records into live goroutines
+ * grouped by creation site, and turns them into a report on demand.
+ *
+ * Goroutines live in an open-addressing hash map (linear probing, load at
+ * most 3/4, backward-shift deletion so lookups never wade through
+ * tombstones). goid 0 belongs to g0, which is never spawned, so it marks a
+ * free slot. Sites live in an array that only grows (a site is never
+ * forgotten: its statistics are the point) with a second open-addressing
+ * index from site key to array index. Entries refer to their site by index,
+ * which survives the array's reallocation. */
+#include "gtable.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecycle.h"
+#include "stats.h"
+
+#define GOR_MIN_SLOTS  16
+#define GOR_INIT_SLOTS 1024
+#define SITE_INIT      64
+#define SITE_NONE      UINT32_MAX
+#define NOT_FOUND      SIZE_MAX
+/* Stack ids are s32; gopc keys carry this bit so the two never collide. */
+#define SITE_KEY_GOPC (1ULL << 63)
+
+struct gor {
+	uint64_t goid; /* 0: free slot */
+	uint64_t spawn_ns;
+	uint64_t g_addr;
+	uint64_t park_ns; /* of the last park record; 0 when none */
+	uint32_t site;
+	uint32_t wait_reason;
+	uint8_t parked;
+	uint8_t gone; /* the probe found it dead: swept after the report pass */
+};
+
+_Static_assert(sizeof(struct gor) <= 64, "goroutine entry must stay within a cache line");
+
+/* The goroutine a site shows: its oldest parked one. */
+struct pick {
+	bool set;
+	uint64_t age;
+	uint64_t goid;
+	uint64_t g_addr;
+	uint32_t wait_reason;
+};
+
+struct site {
+	uint64_t key;
+	uint64_t gopc;
+	uint64_t startpc;
+	uint64_t live;
+	struct welford life; /* exited lifetimes, ns */
+	uint64_t spawns;     /* tracked spawns, since attach */
+	uint64_t exits;
+	uint64_t prev_spawns; /* at the previous report */
+	uint64_t prev_exits;
+	uint64_t history[DETECTOR_MAX_WINDOW]; /* live count per report, a ring */
+	uint32_t hist_len;
+	uint32_t hist_next;
+	uint32_t candidate_runs; /* consecutive reports as a leak candidate */
+
+	/* Scratch of the report in progress. */
+	double threshold;
+	uint64_t oldest;
+	uint64_t suspects;
+	/* suspects already past the threshold at the previous report: only
+	 * these count towards a leak, so goroutines of a healthy slow tail,
+	 * which cross the threshold and exit within a refresh, never do */
+	uint64_t settled;
+	struct pick sample;
+};
+
+struct gtable {
+	struct gtable_limits lim;
+	struct gtable_stats st;
+
+	struct gor *gors;
+	size_t nslots; /* power of two */
+	size_t max_slots;
+
+	struct site *sites;
+	uint32_t nsites;
+	uint32_t cap_sites;
+	uint32_t *site_index; /* SITE_NONE or an index into sites */
+	size_t nindex;	      /* power of two, at least twice cap_sites */
+
+	bool have_tgid;
+	uint32_t tgid;
+
+	bool have_prev;
+	uint64_t prev_ns;
+	uint64_t prev_spawns;
+	uint64_t prev_exits;
+};
+
+static uint64_t sat_sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* splitmix64's finalizer: goids are sequential and stack ids small, and
+ * linear probing needs their low bits spread. */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+static size_t gor__find(const struct gtable *t, uint64_t goid)
+{
+	size_t mask = t->nslots - 1, i = mix64(goid) & mask;
+
+	/* Terminates: the load stays below 1, so a free slot exists. */
+	for (;;) {
+		if (t->gors[i].goid == goid)
+			return i;
+		if (!t->gors[i].goid)
+			return NOT_FOUND;
+		i = (i + 1) & mask;
+	}
+}
+
+static void gor__place(struct gor *slots, size_t nslots, const struct gor *g)
+{
+	size_t mask = nslots - 1, i = mix64(g->goid) & mask;
+
+	while (slots[i].goid)
+		i = (i + 1) & mask;
+	slots[i] = *g;
+}
+
+/* Empties slot i and shifts later members of its probe run back, so that
+ * every entry stays reachable from its home slot without tombstones. */
+static void gor__remove_slot(struct gtable *t, size_t i)
+{
+	size_t mask = t->nslots - 1, j = i, home;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!t->gors[j].goid)
+			break;
+		home = mix64(t->gors[j].goid) & mask;
+		/* j may fill the hole unless its home lies cyclically in (i, j]. */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			t->gors[i] = t->gors[j];
+			i = j;
+		}
+	}
+	memset(&t->gors[i], 0, sizeof(t->gors[i]));
+}
+
+static int gor__grow(struct gtable *t)
+{
+	size_t n = t->nslots * 2, i;
+	struct gor *slots;
+
+	if (n > t->max_slots)
+		return -ENOSPC;
+	slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < t->nslots; i++)
+		if (t->gors[i].goid)
+			gor__place(slots, n, &t->gors[i]);
+	free(t->gors);
+	t->gors = slots;
+	t->nslots = n;
+	return 0;
+}
+
+/* True when one more goroutine fits, growing the map if it must. */
+static bool gor__room(struct gtable *t)
+{
+	uint64_t live = t->st.live;
+
+	if (live >= t->lim.max_goroutines)
+		return false;
+	if ((live + 1) * 4 <= (uint64_t)t->nslots * 3)
+		return true;
+	if (!gor__grow(t))
+		return true;
+	/* No memory to grow: run fuller, but keep one slot free so that
+	 * lookups of absent goids still end. */
+	return live + 2 <= t->nslots;
+}
+
+static void site__index_insert(uint32_t *index, size_t nindex, const struct site *sites,
+			       uint32_t idx)
+{
+	size_t mask = nindex - 1, i = mix64(sites[idx].key) & mask;
+
+	while (index[i] != SITE_NONE)
+		i = (i + 1) & mask;
+	index[i] = idx;
+}
+
+static uint32_t site__find(const struct gtable *t, uint64_t key)
+{
+	size_t mask = t->nindex - 1, i = mix64(key) & mask;
+
+	for (;;) {
+		uint32_t idx = t->site_index[i];
+
+		if (idx == SITE_NONE || t->sites[idx].key == key)
+			return idx;
+		i = (i + 1) & mask;
+	}
+}
+
+static uint32_t *site__index_new(size_t nindex)
+{
+	uint32_t *index = malloc(nindex * sizeof(*index));
+
+	if (index)
+		memset(index, 0xff, nindex * sizeof(*index));
+	return index;
+}
+
+static int site__grow(struct gtable *t)
+{
+	uint32_t cap = t->cap_sites, i;
+	uint32_t *index = NULL;
+	struct site *sites;
+	size_t nindex;
+	int err = 0;
+
+	cap = cap > t->lim.max_sites / 2 ? t->lim.max_sites : cap * 2;
+	if (cap <= t->cap_sites)
+		return -ENOSPC;
+	nindex = pow2_at_least((size_t)cap * 2);
+	if (nindex > t->nindex) {
+		index = site__index_new(nindex);
+		if (!index) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+	}
+	sites = realloc(t->sites, (size_t)cap * sizeof(*sites));
+	if (!sites) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	t->sites = sites;
+	t->cap_sites = cap;
+	if (index) {
+		/* Indices into sites survive the realloc; only the index moves. */
+		free(t->site_index);
+		t->site_index = index;
+		t->nindex = nindex;
+		index = NULL;
+		for (i = 0; i < t->nsites; i++)
+			site__index_insert(t->site_index, t->nindex, t->sites, i);
+	}
+
+cleanup:
+	free(index);
+	return err;
+}
+
+/* The site of key, created on first sight; SITE_NONE when it is new and
+ * there is no room for it. */
+static uint32_t site__get(struct gtable *t, uint64_t key, uint64_t gopc, uint64_t startpc)
+{
+	uint32_t idx = site__find(t, key);
+	struct site *s;
+
+	if (idx != SITE_NONE)
+		return idx;
+	if (t->nsites == t->cap_sites && site__grow(t))
+		return SITE_NONE;
+	idx = t->nsites++;
+	s = &t->sites[idx];
+	memset(s, 0, sizeof(*s));
+	s->key = key;
+	s->gopc = gopc;
+	s->startpc = startpc;
+	site__index_insert(t->site_index, t->nindex, t->sites, idx);
+	return idx;
+}
+
+struct gtable *gtable__new(const struct gtable_limits *lim)
+{
+	struct gtable *t = NULL;
+	uint64_t slots;
+	int err = 0;
+
+	if (!lim || !lim->max_goroutines || !lim->max_sites) {
+		err = EINVAL;
+		goto cleanup;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		err = ENOMEM;
+		goto cleanup;
+	}
+	t->lim = *lim;
+	/* The smallest power of two that holds max_goroutines at load 3/4. */
+	slots = GOR_MIN_SLOTS;
+	while (slots / 4 * 3 < lim->max_goroutines)
+		slots <<= 1;
+	t->max_slots = slots;
+	t->nslots = slots < GOR_INIT_SLOTS ? slots : GOR_INIT_SLOTS;
+	t->gors = calloc(t->nslots, sizeof(*t->gors));
+	t->cap_sites = lim->max_sites < SITE_INIT ? lim->max_sites : SITE_INIT;
+	t->sites = calloc(t->cap_sites, sizeof(*t->sites));
+	t->nindex = pow2_at_least((size_t)t->cap_sites * 2);
+	t->site_index = site__index_new(t->nindex);
+	if (!t->gors || !t->sites || !t->site_index)
+		err = ENOMEM;
+
+cleanup:
+	if (err) {
+		gtable__free(t);
+		errno = err;
+		return NULL;
+	}
+	return t;
+}
+
+void gtable__free(struct gtable *t)
+{
+	if (!t)
+		return;
+	free(t->gors);
+	free(t->sites);
+	free(t->site_index);
+	free(t);
+}
+
+static void ingest__spawn(struct gtable *t, const struct lc_event_spawn *e)
+{
+	struct gor g = {0};
+	uint64_t key;
+	uint32_t site;
+
+	t->st.spawns++;
+	/* A duplicate record: the first one stands. */
+	if (gor__find(t, e->goid) != NOT_FOUND)
+		return;
+	if (!gor__room(t)) {
+		t->st.evicted++;
+		return;
+	}
+	key = e->stack_id >= 0 ? (uint64_t)(uint32_t)e->stack_id : (e->gopc | SITE_KEY_GOPC);
+	site = site__get(t, key, e->gopc, e->startpc);
+	if (site == SITE_NONE) {
+		t->st.evicted++;
+		return;
+	}
+	g.goid = e->goid;
+	g.spawn_ns = e->hdr.ts_ns;
+	g.g_addr = e->g_addr;
+	g.site = site;
+	gor__place(t->gors, t->nslots, &g);
+	t->sites[site].live++;
+	t->sites[site].spawns++;
+	t->st.live++;
+}
+
+static void ingest__park(struct gtable *t, const struct lc_event_park *e)
+{
+	size_t i = gor__find(t, e->goid);
+	struct gor *g;
+
+	t->st.parks++;
+	if (i == NOT_FOUND) {
+		t->st.unknown++;
+		return;
+	}
+	g = &t->gors[i];
+	g->parked = 1;
+	g->park_ns = e->hdr.ts_ns;
+	g->wait_reason = e->wait_reason;
+	if (!g->g_addr)
+		g->g_addr = e->g_addr;
+}
+
+static void ingest__exit(struct gtable *t, const struct lc_event_exit *e)
+{
+	size_t i = gor__find(t, e->goid);
+	struct site *s;
+
+	t->st.exits++;
+	if (i == NOT_FOUND) {
+		t->st.unknown++;
+		return;
+	}
+	s = &t->sites[t->gors[i].site];
+	/* Records from different CPUs can arrive a little out of order. */
+	welford__add(&s->life, (double)sat_sub(e->hdr.ts_ns, t->gors[i].spawn_ns));
+	s->exits++;
+	s->live--;
+	t->st.live--;
+	gor__remove_slot(t, i);
+}
+
+int gtable__ingest(struct gtable *t, const void *rec, size_t len)
+{
+	union {
+		struct lc_event_header hdr;
+		struct lc_event_spawn spawn;
+		struct lc_event_park park;
+		struct lc_event_exit exit;
+	} e;
+	size_t want;
+
+	t->st.records++;
+	if (!rec || len < sizeof(e.hdr))
+		goto malformed;
+	/* Copy out: the caller's bytes need not be aligned. */
+	memcpy(&e.hdr, rec, sizeof(e.hdr));
+	switch (e.hdr.type) {
+	case LC_EVENT_SPAWN:
+		want = sizeof(e.spawn);
+		break;
+	case LC_EVENT_PARK:
+		want = sizeof(e.park);
+		break;
+	case LC_EVENT_EXIT:
+		want = sizeof(e.exit);
+		break;
+	default:
+		goto malformed;
+	}
+	/* Exact: a longer record is another layout, not this one plus junk. */
+	if (len != want)
+		goto malformed;
+	memcpy(&e, rec, want);
+	if (t->have_tgid && e.hdr.tgid != t->tgid)
+		goto malformed;
+	switch (e.hdr.type) {
+	case LC_EVENT_SPAWN:
+		if (!e.spawn.goid)
+			goto malformed;
+		ingest__spawn(t, &e.spawn);
+		break;
+	case LC_EVENT_PARK:
+		if (!e.park.goid)
+			goto malformed;
+		ingest__park(t, &e.park);
+		break;
+	default:
+		if (!e.exit.goid)
+			goto malformed;
+		ingest__exit(t, &e.exit);
+		break;
+	}
+	t->have_tgid = true;
+	t->tgid = e.hdr.tgid;
+	return 0;
+
+malformed:
+	t->st.malformed++;
+	return -EINVAL;
+}
+
+void gtable__stats(const struct gtable *t, struct gtable_stats *out)
+{
+	*out = t->st;
+}
+
+static void pick__offer(struct pick *p, uint64_t age, const struct gor *g, uint32_t wait_reason)
+{
+	/* Equal ages go to the lower goid so the sample does not depend on
+	 * the hash map's layout. */
+	if (p->set && (age < p->age || (age == p->age && g->goid > p->goid)))
+		return;
+	p->set = true;
+	p->age = age;
+	p->goid = g->goid;
+	p->g_addr = g->g_addr;
+	p->wait_reason = wait_reason;
+}
+
+/* Folds one live goroutine into its site's scratch. Returns true when the
+ * probe found it gone (it is then marked, not yet removed). */
+static bool report__visit(struct gtable *t, struct gor *g, uint64_t now_ns, uint64_t period,
+			  gtable_probe_fn probe, void *ctx)
+{
+	struct site *s = &t->sites[g->site];
+	uint64_t age = sat_sub(now_ns, g->spawn_ns);
+	bool past = s->threshold > 0.0 && (double)age > s->threshold;
+	bool settled = past && period && (double)sat_sub(age, period) > s->threshold;
+	bool parked = g->parked;
+	uint32_t wr = 0;
+	int r;
+
+	/* Only goroutines past the threshold are worth a read of the
+	 * target's memory: the rest cannot be suspects. */
+	if (past && probe) {
+		r = probe(ctx, g->goid, g->g_addr, &wr);
+		if (r == -ESRCH) {
+			g->gone = 1;
+			return true;
+		}
+		if (r == 1) {
+			parked = true;
+			g->parked = 1;
+			g->wait_reason = wr;
+		} else if (r == 0) {
+			parked = false;
+			g->parked = 0;
+		}
+	}
+	if (age > s->oldest)
+		s->oldest = age;
+	if (!parked)
+		return false;
+	if (past)
+		s->suspects++;
+	if (settled)
+		s->settled++;
+	/* Any parked goroutine older than the oldest suspect would be a
+	 * suspect too, so the oldest parked one is the oldest suspect. */
+	pick__offer(&s->sample, age, g, g->wait_reason);
+	return false;
+}
+
+static void report__sweep(struct gtable *t)
+{
+	size_t i = 0;
+
+	while (i < t->nslots) {
+		struct gor *g = &t->gors[i];
+
+		if (!g->goid || !g->gone) {
+			i++;
+			continue;
+		}
+		/* No lifetime sample: when it ended is unknown. */
+		t->sites[g->site].live--;
+		t->st.live--;
+		t->st.vanished++;
+		/* The shift may pull a later entry into i: look at i again. */
+		gor__remove_slot(t, i);
+	}
+}
+
+static enum verdict site__advance(struct site *s, const struct detector_opts *o)
+{
+	uint64_t hist[DETECTOR_MAX_WINDOW];
+	uint32_t start, i, need;
+
+	s->history[s->hist_next] = s->live;
+	s->hist_next = (s->hist_next + 1) % DETECTOR_MAX_WINDOW;
+	if (s->hist_len < DETECTOR_MAX_WINDOW)
+		s->hist_len++;
+
+	if (s->life.n < o->min_samples) {
+		s->candidate_runs = 0;
+		start = (s->hist_next + DETECTOR_MAX_WINDOW - s->hist_len) % DETECTOR_MAX_WINDOW;
+		for (i = 0; i < s->hist_len; i++)
+			hist[i] = s->history[(start + i) % DETECTOR_MAX_WINDOW];
+		return detector__growing(o, hist, s->hist_len) ? VERDICT_GROWING : VERDICT_WARMING;
+	}
+	if (detector__leak_candidate(o, s->settled, s->live)) {
+		if (s->candidate_runs < UINT32_MAX)
+			s->candidate_runs++;
+	} else {
+		s->candidate_runs = 0;
+	}
+	need = o->debounce ? o->debounce : 1;
+	return s->candidate_runs >= need ? VERDICT_LEAK : VERDICT_OK;
+}
+
+static void site__fill(const struct site *s, enum verdict v, struct report_site *rs)
+{
+	rs->key = s->key;
+	rs->gopc = s->gopc;
+	rs->startpc = s->startpc;
+	rs->live = s->live;
+	rs->exited = s->life.n;
+	rs->suspects = s->suspects;
+	rs->mean_ns = s->life.n ? s->life.mean : 0.0;
+	rs->stddev_ns = welford__stddev(&s->life);
+	rs->threshold_ns = s->threshold;
+	rs->oldest_ns = s->live ? s->oldest : 0;
+	rs->has_wait_reason = s->sample.set;
+	rs->wait_reason = s->sample.set ? s->sample.wait_reason : 0;
+	rs->sample_goid = s->sample.set ? s->sample.goid : 0;
+	rs->sample_g_addr = s->sample.set ? s->sample.g_addr : 0;
+	rs->verdict = v;
+}
+
+int gtable__report(struct gtable *t, const struct detector_opts *o, uint64_t now_ns,
+		   gtable_probe_fn probe, void *ctx, struct report *out)
+{
+	struct report_site *rs = NULL;
+	size_t cap = 0, n = 0, i;
+	bool swept = false;
+	uint64_t period, suspects = 0;
+	uint32_t si;
+
+	if (!t || !o || !out)
+		return -EINVAL;
+	for (si = 0; si < t->nsites; si++)
+		if (t->sites[si].live || t->sites[si].life.n)
+			cap++;
+	/* Allocate before touching any state: a failed report changes nothing. */
+	if (cap) {
+		rs = calloc(cap, sizeof(*rs));
+		if (!rs)
+			return -ENOMEM;
+	}
+
+	for (si = 0; si < t->nsites; si++) {
+		struct site *s = &t->sites[si];
+
+		s->threshold = detector__threshold(o, &s->life);
+		s->oldest = 0;
+		s->suspects = 0;
+		s->settled = 0;
+		memset(&s->sample, 0, sizeof(s->sample));
+	}
+	period = t->have_prev ? sat_sub(now_ns, t->prev_ns) : 0;
+	for (i = 0; i < t->nslots; i++)
+		if (t->gors[i].goid && report__visit(t, &t->gors[i], now_ns, period, probe, ctx))
+			swept = true;
+	if (swept)
+		report__sweep(t);
+
+	for (si = 0; si < t->nsites; si++) {
+		struct site *s = &t->sites[si];
+		enum verdict v = site__advance(s, o);
+
+		if ((s->live || s->life.n) && n < cap) {
+			site__fill(s, v, &rs[n]);
+			rs[n].spawn_rate = rate__per_sec(s->prev_spawns, s->spawns, period);
+			rs[n].exit_rate = rate__per_sec(s->prev_exits, s->exits, period);
+			suspects += s->suspects;
+			n++;
+		}
+		s->prev_spawns = s->spawns;
+		s->prev_exits = s->exits;
+	}
+
+	if (!n) {
+		free(rs);
+		rs = NULL;
+	}
+	out->sites = rs;
+	out->nsites = n;
+	out->hdr.live = t->st.live;
+	out->hdr.suspects = suspects;
+	out->hdr.events = t->st.records;
+	out->hdr.evictions = t->st.evicted;
+	out->hdr.spawn_rate = rate__per_sec(t->prev_spawns, t->st.spawns, period);
+	out->hdr.exit_rate = rate__per_sec(t->prev_exits, t->st.exits, period);
+	t->have_prev = true;
+	t->prev_ns = now_ns;
+	t->prev_spawns = t->st.spawns;
+	t->prev_exits = t->st.exits;
+	report__sort(out);
+	return 0;
+}

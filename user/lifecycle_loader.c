@@ -1,0 +1,184 @@
+/* Loads bpf/lifecycle.bpf.c and attaches it to one target. */
+#include "lifecycle_loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lifecycle.skel.h"
+#include "log.h"
+
+/* Spawn sites, one park and one exit site. */
+#define MAX_LINKS (LIFECYCLE_MAX_SPAWN_SITES + 2)
+
+struct lifecycle {
+	struct lifecycle_bpf *skel;
+	struct ring_buffer *rb;
+	lifecycle_record_fn fn;
+	void *ctx;
+	/* A program attached at several offsets has several links; the
+	 * skeleton keeps one per program, so they live here. */
+	struct bpf_link *links[MAX_LINKS];
+	size_t nlinks;
+};
+
+static int on_ringbuf(void *ctx, void *data, size_t len)
+{
+	struct lifecycle *lc = ctx;
+
+	return lc->fn(lc->ctx, data, len);
+}
+
+struct lifecycle *lifecycle__new(const struct lifecycle_opts *o, lifecycle_record_fn fn, void *ctx)
+{
+	struct lifecycle *lc;
+	int err;
+
+	lc = calloc(1, sizeof(*lc));
+	if (!lc)
+		return NULL;
+	lc->fn = fn;
+	lc->ctx = ctx;
+	lc->skel = lifecycle_bpf__open();
+	if (!lc->skel) {
+		err = -errno;
+		goto cleanup;
+	}
+	lc->skel->rodata->wakeup_bytes = o->wakeup_bytes;
+	err = bpf_map__set_max_entries(lc->skel->maps.events, o->ringbuf_bytes);
+	if (err)
+		goto cleanup;
+	err = lifecycle_bpf__load(lc->skel);
+	if (err)
+		goto cleanup;
+	lc->rb = ring_buffer__new(bpf_map__fd(lc->skel->maps.events), on_ringbuf, lc, NULL);
+	if (!lc->rb) {
+		err = -errno;
+		goto cleanup;
+	}
+	return lc;
+cleanup:
+	lifecycle__free(lc);
+	errno = -err;
+	return NULL;
+}
+
+void lifecycle__free(struct lifecycle *lc)
+{
+	if (!lc)
+		return;
+	for (size_t i = 0; i < lc->nlinks; i++)
+		bpf_link__destroy(lc->links[i]);
+	ring_buffer__free(lc->rb);
+	lifecycle_bpf__destroy(lc->skel);
+	free(lc);
+}
+
+static int attach_one(struct lifecycle *lc, struct bpf_program *prog, pid_t pid, const char *binary,
+		      uint64_t offset)
+{
+	struct bpf_link *link;
+
+	if (lc->nlinks == MAX_LINKS)
+		return -E2BIG;
+	link = bpf_program__attach_uprobe(prog, false, pid, binary, (size_t)offset);
+	if (!link)
+		return -errno;
+	lc->links[lc->nlinks++] = link;
+	return 0;
+}
+
+int lifecycle__attach(struct lifecycle *lc, pid_t pid, const char *binary,
+		      const struct lc_target *t, const struct lifecycle_sites *s,
+		      const char **failed_what)
+{
+	__u32 tgid = (__u32)pid;
+	size_t i;
+	int err;
+
+	*failed_what = "target map";
+	err = bpf_map__update_elem(lc->skel->maps.targets, &tgid, sizeof(tgid), t, sizeof(*t),
+				   BPF_ANY);
+	if (err)
+		goto cleanup;
+	*failed_what = "spawn probe";
+	for (i = 0; i < s->nspawn; i++) {
+		err = attach_one(lc, lc->skel->progs.on_spawn, pid, binary, s->spawn[i]);
+		if (err)
+			goto cleanup;
+	}
+	*failed_what = "park probe";
+	err = attach_one(lc, lc->skel->progs.on_park, pid, binary, s->park);
+	if (err)
+		goto cleanup;
+	*failed_what = "exit probe";
+	err = attach_one(lc, lc->skel->progs.on_exit, pid, binary, s->exit);
+	if (err)
+		goto cleanup;
+	*failed_what = NULL;
+	return 0;
+cleanup:
+	while (lc->nlinks)
+		bpf_link__destroy(lc->links[--lc->nlinks]);
+	bpf_map__delete_elem(lc->skel->maps.targets, &tgid, sizeof(tgid), 0);
+	return err;
+}
+
+int lifecycle__poll(struct lifecycle *lc, int timeout_ms)
+{
+	int n = ring_buffer__poll(lc->rb, timeout_ms);
+	int more;
+
+	if (n < 0)
+		return n;
+	/* The probes wake us only once wakeup_bytes are queued, so a timed
+	 * out wait still has records to take. */
+	more = ring_buffer__consume(lc->rb);
+	return more < 0 ? more : n + more;
+}
+
+int lifecycle__counters(struct lifecycle *lc, uint64_t out[LC_CNT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+	int err = 0;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < LC_CNT_MAX; k++) {
+		err = bpf_map__lookup_elem(lc->skel->maps.counters, &k, sizeof(k), vals,
+					   sizeof(*vals) * (size_t)ncpu, 0);
+		if (err)
+			goto cleanup;
+		out[k] = 0;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+cleanup:
+	free(vals);
+	return err;
+}
+
+int lifecycle__stack(struct lifecycle *lc, int32_t stack_id, uint64_t *pcs, size_t max)
+{
+	__u64 frames[LC_STACK_DEPTH] = {0};
+	__u32 key = (__u32)stack_id;
+	size_t n = 0;
+
+	if (stack_id < 0)
+		return -ENOENT;
+	if (bpf_map__lookup_elem(lc->skel->maps.stacks, &key, sizeof(key), frames, sizeof(frames),
+				 0))
+		return -ENOENT;
+	while (n < LC_STACK_DEPTH && n < max && frames[n]) {
+		pcs[n] = frames[n];
+		n++;
+	}
+	return (int)n;
+}

@@ -1,0 +1,247 @@
+/* argp options for linger. */
+#include "opts.h"
+
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *argp_program_version = "linger 0.1.0";
+const char *argp_program_bug_address = NULL;
+
+static const char doc[] =
+    "linger -- find the goroutine leaks of a running Go program.\n"
+    "\n"
+    "Attaches uprobes to the Go runtime of process PID (no restart, no code change), "
+    "groups goroutines by the `go` statement that created them and flags the parked "
+    "ones that outlive their siblings by more than k standard deviations.\n"
+    "\n"
+    "USAGE: linger -p PID [--duration D] [--json]\n"
+    "\n"
+    "EXAMPLES:\n"
+    "  sudo linger -p $(pidof server)              # live table, q to quit\n"
+    "  sudo linger -p 4242 --duration 30s --json   # one JSON line per second\n"
+    "  sudo linger -p 4242 -d 1m -k 4              # stricter threshold\n"
+    "\n"
+    "EXIT STATUS: 0 no site is `leak` or `growing` in the final report, 1 some "
+    "is, 2 an error.\v"
+    "Needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE), a kernel with BTF and "
+    "uprobes, and a Go 1.17+ amd64 target.";
+
+enum {
+	OPT_MIN_SAMPLES = 0x100,
+	OPT_SIGMA_FLOOR,
+	OPT_MIN_RATIO,
+	OPT_DEBOUNCE,
+	OPT_GROWTH_WINDOW,
+	OPT_MIN_GROWTH,
+	OPT_MAX_GOROUTINES,
+};
+
+static const struct argp_option options[] = {
+    {"pid", 'p', "PID", 0, "Process to attach to (required)", 0},
+    {"duration", 'd', "D", 0, "Stop after D (e.g. 15s, 2m); default: run until q or Ctrl-C", 0},
+    {"interval", 'i', "D", 0, "Refresh every D (default 1s)", 0},
+    {"json", 'j', NULL, 0, "One JSON object per refresh, newline-delimited, instead of the table",
+     0},
+    {"verbose", 'v', NULL, 0, "Say what linger does, and show libbpf's messages", 0},
+    {NULL, 0, NULL, 0, "Detection:", 1},
+    {"sigmas", 'k', "K", 0, "Suspect when older than mean + K sigma (default 3)", 1},
+    {"min-samples", OPT_MIN_SAMPLES, "N", 0, "Exits a site needs before it is judged (default 5)",
+     1},
+    {"sigma-floor", OPT_SIGMA_FLOOR, "D", 0, "Smallest sigma used (default 1ms)", 1},
+    {"min-ratio", OPT_MIN_RATIO, "R", 0,
+     "Share of a site's live goroutines that must be suspects (default 0.3)", 1},
+    {"debounce", OPT_DEBOUNCE, "N", 0, "Refreshes a leak must hold before shown (default 2)", 1},
+    {"growth-window", OPT_GROWTH_WINDOW, "N", 0,
+     "Refreshes over which a site with no exits must keep growing (default 10)", 1},
+    {"min-growth", OPT_MIN_GROWTH, "N", 0, "Goroutines it must grow by (default 5)", 1},
+    {"max-goroutines", OPT_MAX_GOROUTINES, "N", 0,
+     "Live goroutines tracked at most; more are counted as evictions (default 4M)", 1},
+    {0},
+};
+
+static int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v >= min && v <= max))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int opts__parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t ns;
+	} units[] = {
+	    {"ns", 1},
+	    {"us", 1000ULL},
+	    {"µs", 1000ULL},
+	    {"ms", 1000000ULL},
+	    {"s", 1000000000ULL},
+	    {"m", 60000000000ULL},
+	    {"h", 3600000000000ULL},
+	};
+	uint64_t total = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (strspn(s, "0123456789") == strlen(s)) { /* a bare number is seconds */
+		unsigned long v;
+
+		if (parse_ulong(s, 1, UINT64_MAX / 1000000000ULL, &v))
+			return -EINVAL;
+		*ns = v * 1000000000ULL;
+		return 0;
+	}
+	while (*p) {
+		unsigned long long v;
+		uint64_t unit = 0;
+		size_t best = 0;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		errno = 0;
+		v = strtoull(p, &end, 10);
+		if (errno)
+			return -EINVAL;
+		p = end;
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			size_t n = strlen(units[i].suffix);
+
+			/* longest match, so "ms" wins over "m" */
+			if (n > best && !strncmp(p, units[i].suffix, n)) {
+				best = n;
+				unit = units[i].ns;
+			}
+		}
+		if (!unit)
+			return -EINVAL;
+		p += best;
+		if (v > UINT64_MAX / unit || total > UINT64_MAX - v * unit)
+			return -EINVAL;
+		total += v * unit;
+	}
+	if (!total)
+		return -EINVAL;
+	*ns = total;
+	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	unsigned long v;
+	uint64_t d;
+
+	switch (key) {
+	case 'p':
+		if (parse_ulong(arg, 1, INT_MAX, &v))
+			argp_error(state, "invalid PID '%s'", arg);
+		o->pid = (pid_t)v;
+		break;
+	case 'd':
+		if (opts__parse_duration(arg, &o->duration_ns))
+			argp_error(state, "invalid duration '%s' (e.g. 15s, 500ms, 2m)", arg);
+		break;
+	case 'i':
+		if (opts__parse_duration(arg, &d) || d < 10000000ULL)
+			argp_error(state, "invalid interval '%s' (at least 10ms)", arg);
+		o->interval_ns = d;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case 'k':
+		if (parse_double(arg, 0.5, 100, &o->detector.k))
+			argp_error(state, "invalid K '%s' (0.5 to 100)", arg);
+		break;
+	case OPT_MIN_SAMPLES:
+		if (parse_ulong(arg, 2, 1000000, &v))
+			argp_error(state, "invalid --min-samples '%s' (2 or more)", arg);
+		o->detector.min_samples = (uint32_t)v;
+		break;
+	case OPT_SIGMA_FLOOR:
+		if (opts__parse_duration(arg, &o->detector.sigma_floor_ns))
+			argp_error(state, "invalid --sigma-floor '%s'", arg);
+		break;
+	case OPT_MIN_RATIO:
+		if (parse_double(arg, 0, 1, &o->detector.min_suspect_ratio))
+			argp_error(state, "invalid --min-ratio '%s' (0 to 1)", arg);
+		break;
+	case OPT_DEBOUNCE:
+		if (parse_ulong(arg, 1, 1000, &v))
+			argp_error(state, "invalid --debounce '%s' (1 or more)", arg);
+		o->detector.debounce = (uint32_t)v;
+		break;
+	case OPT_GROWTH_WINDOW:
+		if (parse_ulong(arg, 2, DETECTOR_MAX_WINDOW - 1, &v))
+			argp_error(state, "invalid --growth-window '%s' (2 to %d)", arg,
+				   DETECTOR_MAX_WINDOW - 1);
+		o->detector.growth_window = (uint32_t)v;
+		break;
+	case OPT_MIN_GROWTH:
+		if (parse_ulong(arg, 1, 1000000, &v))
+			argp_error(state, "invalid --min-growth '%s'", arg);
+		o->detector.min_growth = (uint32_t)v;
+		break;
+	case OPT_MAX_GOROUTINES:
+		if (parse_ulong(arg, 1024, 1UL << 30, &v))
+			argp_error(state, "invalid --max-goroutines '%s' (1024 or more)", arg);
+		o->max_goroutines = (uint32_t)v;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (!o->pid)
+			argp_error(state, "-p PID is required");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+void opts__parse(int argc, char **argv, struct opts *o)
+{
+	static const struct argp argp = {options, parse_opt, NULL, doc, NULL, NULL, NULL};
+
+	memset(o, 0, sizeof(*o));
+	o->interval_ns = 1000000000ULL;
+	o->max_goroutines = 4u << 20;
+	o->max_sites = 65536;
+	detector_opts__defaults(&o->detector);
+	/* argp exits with argp_err_exit_status on usage errors. */
+	argp_err_exit_status = 2;
+	argp_parse(&argp, argc, argv, 0, NULL, o);
+}

@@ -1,0 +1,121 @@
+/* /proc/PID/mem and /proc/PID/maps readers. */
+#include "procmem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct procmem {
+	int fd;
+};
+
+struct procmem *procmem__open(pid_t pid)
+{
+	struct procmem *pm;
+	char path[64];
+
+	pm = calloc(1, sizeof(*pm));
+	if (!pm)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	pm->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pm->fd < 0) {
+		int err = errno;
+
+		free(pm);
+		errno = err;
+		return NULL;
+	}
+	return pm;
+}
+
+void procmem__free(struct procmem *pm)
+{
+	if (!pm)
+		return;
+	close(pm->fd);
+	free(pm);
+}
+
+int procmem__read(struct procmem *pm, uint64_t addr, void *dst, size_t len)
+{
+	ssize_t n;
+
+	if (addr > INT64_MAX)
+		return -EFAULT;
+	n = pread(pm->fd, dst, len, (off_t)addr);
+	if (n < 0)
+		return errno == EIO ? -EFAULT : -errno;
+	if (n == 0)
+		return -ESRCH; /* the address space is gone: the target exited */
+	if ((size_t)n != len)
+		return -EFAULT;
+	return 0;
+}
+
+int procmaps__bias(const char *maps, unsigned long ino, uint64_t load_base, uint64_t *bias)
+{
+	const char *line = maps;
+
+	while (line && *line) {
+		uint64_t start, end, off;
+		unsigned long inode;
+		char perms[5];
+		int consumed = 0;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %*x:%*x %lu%n", &start,
+			   &end, perms, &off, &inode, &consumed) == 5 &&
+		    inode == ino && perms[2] == 'x') {
+			/* The mapping of file offset off sits at start; the
+			 * binary links that offset at load_base + off. */
+			*bias = start - off - load_base;
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -ENOENT;
+}
+
+int procmaps__bias_of_pid(pid_t pid, unsigned long ino, uint64_t load_base, uint64_t *bias)
+{
+	size_t len = 0, cap = 64 * 1024;
+	char path[64], *text, *grown;
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	text = malloc(cap);
+	if (!text) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (;;) {
+		size_t n = fread(text + len, 1, cap - len - 1, f);
+
+		len += n;
+		if (len < cap - 1)
+			break;
+		cap *= 2;
+		grown = realloc(text, cap);
+		if (!grown) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		text = grown;
+	}
+	text[len] = '\0';
+	err = procmaps__bias(text, ino, load_base, bias);
+cleanup:
+	free(text);
+	fclose(f);
+	return err;
+}

@@ -1,0 +1,87 @@
+/* The report: what one refresh knows, as plain data. The model side
+ * (gtable + detector) fills the numbers, the session fills the names
+ * (symbolization), and the views (json.c, table.c) only render it. */
+#ifndef LINGER_REPORT_H
+#define LINGER_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum verdict {
+	VERDICT_WARMING = 0, /* too few exits for statistics, not growing */
+	VERDICT_OK,
+	VERDICT_GROWING, /* no exits, live count keeps rising */
+	VERDICT_LEAK,	 /* parked goroutines past mean + k*sigma */
+};
+
+/* "warming", "ok", "growing", "leak". */
+const char *verdict__name(enum verdict v);
+
+struct report_frame {
+	char func[160];
+	char file[224];
+	uint32_t line; /* 0 when unknown */
+};
+
+struct report_site {
+	uint64_t key;	  /* creation stack id, or a gopc-derived key */
+	uint64_t gopc;	  /* the `go` statement */
+	uint64_t startpc; /* the goroutine's start function */
+	uint64_t live;
+	uint64_t exited;
+	uint64_t suspects;
+	double mean_ns;	     /* of exited lifetimes; 0 when none */
+	double stddev_ns;    /* sample standard deviation; 0 when < 2 */
+	double threshold_ns; /* mean + k*max(sigma, floor); 0 when warming */
+	uint64_t oldest_ns;  /* age of the oldest live goroutine */
+	bool has_wait_reason;
+	uint32_t wait_reason; /* of the oldest suspect, else oldest parked */
+	/* A representative parked goroutine (oldest suspect, else oldest
+	 * parked), for the session to unwind its blocking stack; 0 if none. */
+	uint64_t sample_goid;
+	uint64_t sample_g_addr;
+	enum verdict verdict;
+	double spawn_rate; /* per second over the last period; 0 for the first */
+	double exit_rate;
+
+	/* Filled by the session from symbols; empty strings when unknown. */
+	char start_func[160];
+	struct report_frame go_site;
+	struct report_frame blocked_at;
+	char wait_reason_name[48];
+};
+
+struct report_header {
+	int pid;
+	char exe[256];
+	char go_version[32];
+	uint64_t elapsed_ns; /* since attach */
+	uint64_t live;	     /* tracked live goroutines, all sites */
+	double spawn_rate;   /* per second over the last period */
+	double exit_rate;
+	uint64_t events;    /* records ingested since attach */
+	uint64_t drops;	    /* records the ring buffer could not take */
+	uint64_t evictions; /* goroutines or sites the tables had no room for */
+	uint64_t suspects;  /* sum over sites */
+	bool target_exited;
+};
+
+struct report {
+	struct report_header hdr;
+	struct report_site *sites; /* suspects first, see report__sort */
+	size_t nsites;
+	bool final; /* the last report of the run */
+};
+
+/* Orders sites for display: verdict leak, then growing, then by suspects,
+ * then live, descending; ties by key so the order is stable. */
+void report__sort(struct report *r);
+
+/* True when any site's verdict is leak or growing: exit status 1. */
+bool report__has_findings(const struct report *r);
+
+/* Frees r->sites and zeroes the report. Safe on a zeroed report. */
+void report__free(struct report *r);
+
+#endif

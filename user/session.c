@@ -1,0 +1,634 @@
+/* One run against one target process. */
+#include "session.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "gobin.h"
+#include "goversion.h"
+#include "gtable.h"
+#include "json.h"
+#include "lifecycle_loader.h"
+#include "log.h"
+#include "probesite.h"
+#include "procmem.h"
+#include "report.h"
+#include "symbolizer.h"
+#include "table.h"
+#include "term.h"
+#include "waitreason.h"
+
+volatile sig_atomic_t exiting;
+
+/* Go's g status values that matter here (runtime2.go). */
+#define G_WAITING 4
+#define G_DEAD	  6
+#define G_LEAKED  10 /* Go 1.26+, set by the runtime's own leak detector */
+#define G_SCAN	  0x1000
+
+#define MAX_UNWIND 32
+#define POLL_MS	   50
+
+struct session {
+	const struct opts *o;
+	pid_t pid;
+	char exe_link[64]; /* /proc/PID/exe: opens and attaches even if deleted */
+	char exe[256];	   /* what the link points to, for people */
+	struct gobin *gb;
+	struct goversion ver;
+	struct go_offsets off;
+	uint64_t bias;
+	struct symbolizer *sym;
+	struct procmem *pm;
+	struct lifecycle *lc;
+	struct gtable *gt;
+	struct term *term;
+	int pidfd;
+	char **wait_names; /* from the target's runtime.waitReasonStrings */
+	size_t nwait_names;
+	uint64_t attach_ns;
+	struct buf out;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	/* Same clock as bpf_ktime_get_ns() and the runtime's nanotime. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int on_record(void *ctx, const void *rec, size_t len)
+{
+	struct session *s = ctx;
+
+	gtable__ingest(s->gt, rec, len);
+	return 0;
+}
+
+/* Checks the target is a process, readable, Go, amd64 and new enough. */
+static int session__open_target(struct session *s)
+{
+	const char *version;
+	ssize_t n;
+
+	snprintf(s->exe_link, sizeof(s->exe_link), "/proc/%d/exe", (int)s->pid);
+	if (kill(s->pid, 0) && errno == ESRCH) {
+		warn("no process with PID %d", (int)s->pid);
+		return -ESRCH;
+	}
+	n = readlink(s->exe_link, s->exe, sizeof(s->exe) - 1);
+	if (n < 0) {
+		if (errno == ENOENT)
+			warn("PID %d has no executable (a kernel thread, or it just exited)",
+			     (int)s->pid);
+		else
+			warn("cannot read %s: %s (linger needs root, or CAP_SYS_PTRACE)",
+			     s->exe_link, strerror(errno));
+		return -errno;
+	}
+	s->exe[n] = '\0';
+	s->gb = gobin__open(s->exe_link);
+	if (!s->gb) {
+		int err = -errno;
+
+		if (err == -ENOEXEC)
+			warn("PID %d (%s) is not a Go program: not an ELF executable", (int)s->pid,
+			     s->exe);
+		else
+			warn("cannot open %s (%s): %s", s->exe_link, s->exe, strerror(-err));
+		return err;
+	}
+	version = gobin__go_version(s->gb);
+	if (!version) {
+		warn("PID %d (%s) is not a Go program: no Go build info", (int)s->pid, s->exe);
+		return -ENOEXEC;
+	}
+	if (gobin__machine(s->gb) != EM_X86_64) {
+		warn("PID %d (%s) is not an amd64 binary: linger supports Go on amd64", (int)s->pid,
+		     s->exe);
+		return -ENOTSUP;
+	}
+	if (goversion__parse(version, &s->ver) || goversion__cmp(&s->ver, 1, 17) < 0) {
+		warn("PID %d (%s) is built with %s: linger needs Go 1.17 or newer (register ABI)",
+		     (int)s->pid, s->exe, version);
+		return -ENOTSUP;
+	}
+	if (gobin__offsets(s->gb, &s->off)) {
+		warn("PID %d (%s): no DWARF for runtime.g: stripped binaries are not supported yet",
+		     (int)s->pid, s->exe);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int session__symbol(struct session *s, const char *name, struct gobin_sym *sym)
+{
+	if (gobin__symbol(s->gb, name, sym) || !sym->size) {
+		warn("PID %d (%s): symbol %s not found (stripped binary?)", (int)s->pid, s->exe,
+		     name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Reads a function's code from the binary; caller frees. */
+static uint8_t *session__code(struct session *s, const struct gobin_sym *sym)
+{
+	uint8_t *code = malloc(sym->size);
+
+	if (code && gobin__read(s->gb, sym->vaddr, code, sym->size)) {
+		free(code);
+		return NULL;
+	}
+	return code;
+}
+
+static int session__file_offset(struct session *s, uint64_t vaddr, uint64_t *off)
+{
+	int err = gobin__file_offset(s->gb, vaddr, off);
+
+	if (err)
+		warn("PID %d (%s): address %#llx is in no loadable segment", (int)s->pid, s->exe,
+		     (unsigned long long)vaddr);
+	return err;
+}
+
+/* A probe on a function's prologue, at the cheapest safe instruction. */
+static int session__prologue_site(struct session *s, const char *name, uint64_t *off)
+{
+	struct gobin_sym sym;
+	struct probesite ps;
+	uint8_t *code;
+	int err;
+
+	err = session__symbol(s, name, &sym);
+	if (err)
+		return err;
+	code = session__code(s, &sym);
+	if (!code)
+		return -EIO;
+	err = probesite__prologue(code, sym.size, sym.vaddr, &ps);
+	free(code);
+	if (err)
+		return err;
+	debug("%s: probe at +%llu (%s, %s)", name, (unsigned long long)(ps.vaddr - sym.vaddr),
+	      probesite__kind_name(ps.kind),
+	      probesite__emulated(ps.kind) ? "emulated" : "single-stepped");
+	return session__file_offset(s, ps.vaddr, off);
+}
+
+/* The spawn probe: the CALL runtime.runqput in newproc.func1 (emulated,
+ * new g in RBX) where the closure has one; else every RET of newproc1
+ * (single-stepped, new g in RAX), e.g. when PGO inlined runqput. */
+static int session__spawn_sites(struct session *s, struct lifecycle_sites *ls, struct lc_target *t)
+{
+	uint64_t vaddrs[LIFECYCLE_MAX_SPAWN_SITES];
+	struct gobin_sym fn, runqput, newproc1;
+	uint8_t *code;
+	int n = 0, err;
+
+	if (!gobin__symbol(s->gb, "runtime.newproc.func1", &fn) && fn.size &&
+	    !gobin__symbol(s->gb, "runtime.runqput", &runqput)) {
+		code = session__code(s, &fn);
+		if (!code)
+			return -EIO;
+		n = probesite__calls_to(code, fn.size, fn.vaddr, runqput.vaddr, vaddrs,
+					LIFECYCLE_MAX_SPAWN_SITES);
+		free(code);
+		t->spawn_g_reg = LC_REG_RBX;
+		debug("runtime.newproc.func1: %d call(s) to runqput (call, emulated)", n);
+	}
+	if (n <= 0) {
+		err = session__symbol(s, "runtime.newproc1", &newproc1);
+		if (err)
+			return err;
+		code = session__code(s, &newproc1);
+		if (!code)
+			return -EIO;
+		n = probesite__returns(code, newproc1.size, newproc1.vaddr, vaddrs,
+				       LIFECYCLE_MAX_SPAWN_SITES);
+		free(code);
+		t->spawn_g_reg = LC_REG_RAX;
+		debug("runtime.newproc1: %d ret(s) (single-stepped)", n);
+		if (n <= 0) {
+			warn("PID %d (%s): no spawn probe site in runtime.newproc1", (int)s->pid,
+			     s->exe);
+			return -ENOENT;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		err = session__file_offset(s, vaddrs[i], &ls->spawn[i]);
+		if (err)
+			return err;
+	}
+	ls->nspawn = (size_t)n;
+	return 0;
+}
+
+/* Wait-reason names as the target's runtime spells them; a per-version
+ * table is the fallback when the array cannot be read. */
+static void session__read_wait_names(struct session *s)
+{
+	struct gobin_sym sym;
+	size_t n;
+
+	if (gobin__symbol(s->gb, "runtime.waitReasonStrings", &sym) || sym.size < 16)
+		return;
+	n = sym.size / 16;
+	s->wait_names = calloc(n, sizeof(*s->wait_names));
+	if (!s->wait_names)
+		return;
+	s->nwait_names = n;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t hdr[2];
+		char name[64];
+
+		if (procmem__read(s->pm, sym.vaddr + s->bias + i * 16, hdr, sizeof(hdr)) ||
+		    hdr[1] == 0 || hdr[1] >= sizeof(name) ||
+		    procmem__read(s->pm, hdr[0], name, hdr[1]))
+			continue;
+		name[hdr[1]] = '\0';
+		s->wait_names[i] = strdup(name);
+	}
+}
+
+static const char *session__wait_name(struct session *s, uint32_t reason)
+{
+	if (reason < s->nwait_names && s->wait_names[reason])
+		return s->wait_names[reason];
+	return waitreason__name(s->ver.minor, reason);
+}
+
+/* True when this process holds what loading BPF and attaching uprobes
+ * needs: CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON (bits 21, 39, 38 of
+ * CapEff in /proc/self/status). Used to tell a privilege problem from a
+ * kernel refusing the programs, which both come back as EPERM/EACCES. */
+static bool has_bpf_privileges(void)
+{
+	unsigned long long eff = 0;
+	bool found = false;
+	char line[256];
+	FILE *f;
+
+	f = fopen("/proc/self/status", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = true;
+			break;
+		}
+	fclose(f);
+	return found && ((eff >> 21 & 1) || ((eff >> 39 & 1) && (eff >> 38 & 1)));
+}
+
+static int session__attach(struct session *s)
+{
+	struct lifecycle_opts lo = {.ringbuf_bytes = 8u << 20, .wakeup_bytes = 256u << 10};
+	struct gtable_limits lim = {s->o->max_goroutines, s->o->max_sites};
+	struct lifecycle_sites ls = {0};
+	const char *what = NULL;
+	struct lc_target t = {0};
+	struct stat st;
+	int err;
+
+	t.g_goid_off = s->off.g_goid;
+	t.g_gopc_off = s->off.g_gopc;
+	t.g_startpc_off = s->off.g_startpc;
+	t.g_m_off = s->off.g_m;
+	t.m_curg_off = s->off.m_curg;
+	err = session__spawn_sites(s, &ls, &t);
+	if (!err)
+		err = session__prologue_site(s, "runtime.gopark", &ls.park);
+	if (!err)
+		err = session__prologue_site(s, "runtime.goexit1", &ls.exit);
+	if (err)
+		return err;
+
+	if (stat(s->exe_link, &st) ||
+	    procmaps__bias_of_pid(s->pid, st.st_ino, gobin__load_base(s->gb), &s->bias)) {
+		warn("PID %d (%s): cannot find its executable's mapping", (int)s->pid, s->exe);
+		return -ENOENT;
+	}
+	s->pm = procmem__open(s->pid);
+	if (!s->pm) {
+		warn("cannot open /proc/%d/mem: %s (linger needs root, or CAP_SYS_PTRACE)",
+		     (int)s->pid, strerror(errno));
+		return -errno;
+	}
+	s->sym = symbolizer__new(s->gb);
+	s->gt = gtable__new(&lim);
+	if (!s->sym || !s->gt) {
+		warn("out of memory");
+		return -ENOMEM;
+	}
+	session__read_wait_names(s);
+
+	s->lc = lifecycle__new(&lo, on_record, s);
+	if (!s->lc) {
+		err = -errno;
+		if ((err == -EPERM || err == -EACCES) && !has_bpf_privileges())
+			warn("loading BPF needs root (or CAP_BPF and CAP_PERFMON): %s",
+			     strerror(-err));
+		else
+			warn("the kernel refused the BPF programs: %s (a kernel with BPF, "
+			     "BTF and uprobes is needed; -v shows why)",
+			     strerror(-err));
+		return err;
+	}
+	err = lifecycle__attach(s->lc, s->pid, s->exe_link, &t, &ls, &what);
+	if (err) {
+		warn("PID %d (%s): cannot attach the %s: %s", (int)s->pid, s->exe, what,
+		     strerror(-err));
+		return err;
+	}
+	s->attach_ns = now_ns();
+	debug("attached to PID %d (%s, %s, bias %#llx)", (int)s->pid, s->exe,
+	      gobin__go_version(s->gb), (unsigned long long)s->bias);
+	return 0;
+}
+
+/* gtable's probe: is this goroutine still alive at g_addr, and parked? */
+static int probe_goroutine(void *ctx, uint64_t goid, uint64_t g_addr, uint32_t *wait_reason)
+{
+	struct session *s = ctx;
+	uint64_t got_goid = 0;
+	uint32_t status = 0;
+	uint8_t reason = 0;
+	int err;
+
+	err = procmem__read(s->pm, g_addr + s->off.g_goid, &got_goid, sizeof(got_goid));
+	if (!err)
+		err = procmem__read(s->pm, g_addr + s->off.g_atomicstatus, &status, sizeof(status));
+	if (!err)
+		err = procmem__read(s->pm, g_addr + s->off.g_waitreason, &reason, sizeof(reason));
+	if (err)
+		return err;
+	status &= ~(uint32_t)G_SCAN;
+	if (got_goid != goid || status == G_DEAD)
+		return -ESRCH;
+	if (status == G_WAITING || status == G_LEAKED) {
+		*wait_reason = reason;
+		return 1;
+	}
+	return 0;
+}
+
+static bool is_runtime_internal(const char *func)
+{
+	static const char *const prefixes[] = {"runtime.", "sync.", "internal/", "time.Sleep"};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(func, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+static void fill_frame(struct session *s, uint64_t vaddr, struct report_frame *f)
+{
+	struct symbolized sy;
+
+	memset(f, 0, sizeof(*f));
+	if (symbolizer__lookup(s->sym, vaddr, &sy))
+		return;
+	if (sy.func)
+		snprintf(f->func, sizeof(f->func), "%s", sy.func);
+	if (sy.file)
+		snprintf(f->file, sizeof(f->file), "%s", sy.file);
+	f->line = sy.line;
+}
+
+/* The first frame outside the runtime and sync of a parked goroutine,
+ * unwound through frame pointers from its saved scheduling context. */
+static void session__blocked_at(struct session *s, uint64_t goid, uint64_t g_addr,
+				struct report_frame *f)
+{
+	uint64_t got_goid, pc, bp;
+
+	memset(f, 0, sizeof(*f));
+	if (procmem__read(s->pm, g_addr + s->off.g_goid, &got_goid, 8) || got_goid != goid ||
+	    procmem__read(s->pm, g_addr + s->off.g_sched + s->off.gobuf_pc, &pc, 8) ||
+	    procmem__read(s->pm, g_addr + s->off.g_sched + s->off.gobuf_bp, &bp, 8))
+		return;
+	for (int i = 0; i < MAX_UNWIND && pc; i++) {
+		uint64_t frame[2]; /* saved BP, return address */
+		/* return addresses point after the call: look up the call */
+		uint64_t vaddr = pc - s->bias - (i ? 1 : 0);
+
+		fill_frame(s, vaddr, f);
+		if (f->func[0] && !is_runtime_internal(f->func))
+			return;
+		if (!bp || procmem__read(s->pm, bp, frame, sizeof(frame)) || frame[0] <= bp)
+			break;
+		pc = frame[1];
+		bp = frame[0];
+	}
+	memset(f, 0, sizeof(*f));
+}
+
+static bool is_system_site(const char *start_func)
+{
+	/* As the runtime's isSystemGoroutine: its own goroutines, but not
+	 * runtime.main, which runs the user's main. */
+	return !strncmp(start_func, "runtime.", 8) && strcmp(start_func, "runtime.main");
+}
+
+/* Names the report's sites and drops the runtime's own. */
+static void session__enrich(struct session *s, struct report *r)
+{
+	size_t kept = 0;
+
+	r->hdr.live = 0;
+	r->hdr.suspects = 0;
+	for (size_t i = 0; i < r->nsites; i++) {
+		struct report_site *site = &r->sites[i];
+		struct report_frame start;
+
+		fill_frame(s, site->startpc - s->bias, &start);
+		snprintf(site->start_func, sizeof(site->start_func), "%s", start.func);
+		if (is_system_site(site->start_func))
+			continue;
+		fill_frame(s, site->gopc - s->bias - 1, &site->go_site);
+		if (site->has_wait_reason) {
+			const char *name = session__wait_name(s, site->wait_reason);
+
+			if (name)
+				snprintf(site->wait_reason_name, sizeof(site->wait_reason_name),
+					 "%s", name);
+			else
+				snprintf(site->wait_reason_name, sizeof(site->wait_reason_name),
+					 "reason %u", site->wait_reason);
+		}
+		if (site->sample_g_addr)
+			session__blocked_at(s, site->sample_goid, site->sample_g_addr,
+					    &site->blocked_at);
+		r->hdr.live += site->live;
+		r->hdr.suspects += site->suspects;
+		if (kept != i)
+			r->sites[kept] = *site;
+		kept++;
+	}
+	r->nsites = kept;
+}
+
+static int session__report(struct session *s, struct report *r, bool final, bool target_exited)
+{
+	uint64_t counters[LC_CNT_MAX] = {0};
+	int err;
+
+	err = gtable__report(s->gt, &s->o->detector, now_ns(), probe_goroutine, s, r);
+	if (err)
+		return err;
+	lifecycle__counters(s->lc, counters);
+	r->hdr.pid = s->pid;
+	snprintf(r->hdr.exe, sizeof(r->hdr.exe), "%s", s->exe);
+	snprintf(r->hdr.go_version, sizeof(r->hdr.go_version), "%s", gobin__go_version(s->gb));
+	r->hdr.elapsed_ns = now_ns() - s->attach_ns;
+	r->hdr.drops = counters[LC_CNT_DROP];
+	r->hdr.target_exited = target_exited;
+	r->final = final;
+	session__enrich(s, r);
+	return 0;
+}
+
+static int session__render(struct session *s, const struct report *r)
+{
+	int cols, rows, err;
+
+	buf__reset(&s->out);
+	if (s->o->json) {
+		err = json__render(r, &s->out);
+		if (!err && fwrite(s->out.data, 1, s->out.len, stdout) != s->out.len)
+			err = -EIO;
+		fflush(stdout);
+		return err;
+	}
+	if (s->term && !r->final) {
+		term__size(s->term, &cols, &rows);
+		err = table__render(r, cols, rows, &s->out);
+		return err ? err : term__draw(s->term, s->out.data, s->out.len);
+	}
+	/* Not a terminal, or the final report: plain blocks that stay. */
+	err = table__render(r, 160, 1000, &s->out);
+	if (!err) {
+		fwrite(s->out.data, 1, s->out.len, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
+	return err;
+}
+
+static bool target_gone(struct session *s)
+{
+	struct pollfd p = {.fd = s->pidfd, .events = POLLIN};
+
+	if (s->pidfd >= 0)
+		return poll(&p, 1, 0) > 0;
+	return kill(s->pid, 0) && errno == ESRCH;
+}
+
+/* Drains events and refreshes until something ends the run. */
+static int session__loop(struct session *s)
+{
+	uint64_t next = s->attach_ns + s->o->interval_ns;
+	uint64_t end = s->o->duration_ns ? s->attach_ns + s->o->duration_ns : UINT64_MAX;
+	bool gone = false, quit = false;
+	struct report r = {0};
+	int err = 0;
+
+	while (!exiting && !quit && !gone) {
+		uint64_t t;
+		int key;
+
+		err = lifecycle__poll(s->lc, POLL_MS);
+		if (err < 0 && err != -EINTR) {
+			warn("reading events: %s", strerror(-err));
+			return err;
+		}
+		while (s->term && (key = term__key(s->term)) >= 0)
+			if (key == 'q' || key == 'Q')
+				quit = true;
+		gone = target_gone(s);
+		t = now_ns();
+		if (t >= end)
+			break;
+		if (t < next || gone || quit || exiting)
+			continue;
+		next += s->o->interval_ns;
+		if (next <= t)
+			next = t + s->o->interval_ns;
+		err = session__report(s, &r, false, false);
+		if (!err)
+			err = session__render(s, &r);
+		report__free(&r);
+		if (err) {
+			warn("rendering the report: %s", strerror(-err));
+			return err;
+		}
+	}
+	/* Whatever is still queued belongs in the final report. */
+	lifecycle__poll(s->lc, 0);
+	term__free(s->term);
+	s->term = NULL;
+	err = session__report(s, &r, true, gone);
+	if (!err)
+		err = session__render(s, &r);
+	if (err) {
+		warn("rendering the final report: %s", strerror(-err));
+		report__free(&r);
+		return err;
+	}
+	if (gone)
+		warn("PID %d exited", (int)s->pid);
+	err = report__has_findings(&r) ? 1 : 0;
+	report__free(&r);
+	return err;
+}
+
+static void session__free(struct session *s)
+{
+	term__free(s->term);
+	lifecycle__free(s->lc); /* detaches first: nothing probes the target after */
+	gtable__free(s->gt);
+	symbolizer__free(s->sym);
+	procmem__free(s->pm);
+	gobin__free(s->gb);
+	for (size_t i = 0; i < s->nwait_names; i++)
+		free(s->wait_names[i]);
+	free(s->wait_names);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	buf__free(&s->out);
+}
+
+int session__run(const struct opts *o)
+{
+	struct session s = {.o = o, .pid = o->pid, .pidfd = -1};
+	int status = 2;
+
+	if (session__open_target(&s) || session__attach(&s))
+		goto cleanup;
+	s.pidfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
+	if (!o->json) {
+		s.term = term__new();
+		if (!s.term && errno != ENOTTY)
+			debug("no live table: %s", strerror(errno));
+	}
+	status = session__loop(&s);
+	if (status < 0)
+		status = 2;
+cleanup:
+	session__free(&s);
+	return status;
+}
