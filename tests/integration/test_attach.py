@@ -33,7 +33,7 @@ def one_line_error(run, *words):
 
 
 def test_mixed_flags_every_leak_and_nothing_healthy():
-    with Target(target("mixed")) as t:
+    with Target(target("mixed"), "-lock-loss-after", "6s") as t:
         time.sleep(1)
         run = run_linger(LINGER, ["-p", str(t.pid), "--duration", ARGS.duration, "--json"])
         leaked = {f: n for f, n in t.leaked.items() if n > 0}
@@ -45,9 +45,12 @@ def test_mixed_flags_every_leak_and_nothing_healthy():
         assert func in flagged, f"leak site {func} not flagged; flagged: {flagged}"
     for s in flagged_sites(final):
         assert site_func(s) in leaked, f"healthy site flagged: {s}"
-    for func in t.healthy:
-        seen = [s for s in final["sites"] if site_func(s) == func]
-        assert seen, f"healthy site {func} never seen: spawns missed?"
+    # The churning sites spawn all the time, so they must be seen; pools
+    # and waiters started before attach are not visible to spawn probes.
+    churn = {f for f in t.healthy if f.startswith("main.healthy")}
+    assert churn, "the target named no churning healthy site"
+    seen = {site_func(s) for s in final["sites"]}
+    assert churn <= seen, f"healthy sites never seen: {churn - seen}: spawns missed?"
     assert run.status == 1, f"exit {run.status} with findings; stderr {run.stderr!r}"
     assert final["drops"] == 0, f"ring buffer dropped {final['drops']} records"
     # when was each leak first flagged, for the record
@@ -67,14 +70,14 @@ def test_healthy_program_flags_nothing():
         run = run_linger(LINGER, ["-p", str(t.pid), "--duration", ARGS.duration, "--json"])
     bad = [r for r in run.reports if flagged_sites(r)]
     assert not bad, f"healthy program flagged: {flagged_sites(bad[0])}"
+    churn = {f for f in t.healthy if f.startswith("main.healthy")}
     seen = {site_func(s) for s in run.final["sites"]}
-    missing = t.healthy - seen
-    assert not missing, f"healthy sites never seen: {missing}"
+    assert churn and churn <= seen, f"healthy sites never seen: {churn - seen}"
     assert run.status == 0, f"exit {run.status}; stderr {run.stderr!r}"
 
 
 def test_leak_sites_name_where_they_block():
-    with Target(target("mixed")) as t:
+    with Target(target("mixed"), "-lock-loss-after", "6s") as t:
         time.sleep(1)
         run = run_linger(LINGER, ["-p", str(t.pid), "--duration", "12s", "--json"])
     by_func = {site_func(s): s for s in run.final["sites"]}
