@@ -32,7 +32,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 16384);
+	__uint(max_entries, LC_STACK_IDS);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, LC_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");

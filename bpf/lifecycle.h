@@ -12,6 +12,8 @@
 /* Frames kept per creation stack. Enough for the runtime's own 2-3 spawn
  * frames plus the user frames that tell two `go` call paths apart. */
 #define LC_STACK_DEPTH 16
+/* Entries of the stack map: every stack id is below it. */
+#define LC_STACK_IDS 16384
 
 enum lc_event_type {
 	LC_EVENT_SPAWN = 1,
@@ -46,9 +48,9 @@ struct lc_event_spawn {
 	struct lc_event_header hdr;
 	__u64 goid;
 	__u64 parent_goid;
-	__u64 g_addr;  /* the runtime.g of the new goroutine (reused after exit) */
-	__u64 gopc;    /* return address of the `go` statement's call */
-	__u64 startpc; /* the goroutine's start function (often a wrapper) */
+	__u64 g_addr;	/* the runtime.g of the new goroutine (reused after exit) */
+	__u64 gopc;	/* return address of the `go` statement's call */
+	__u64 startpc;	/* the goroutine's start function (often a wrapper) */
 	__s32 stack_id; /* creation stack in the stacks map; <0 when none */
 	__u32 pad;
 };
@@ -72,9 +74,9 @@ struct lc_target {
 	__u32 g_goid_off;
 	__u32 g_gopc_off;
 	__u32 g_startpc_off;
-	__u32 g_m_off;	    /* g.m */
-	__u32 m_curg_off;   /* m.curg: the user g that ran `go` at spawn */
-	__u32 spawn_g_reg;  /* enum lc_reg */
+	__u32 g_m_off;	   /* g.m */
+	__u32 m_curg_off;  /* m.curg: the user g that ran `go` at spawn */
+	__u32 spawn_g_reg; /* enum lc_reg */
 };
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cluster.h"
 #include "gobin.h"
 #include "goversion.h"
 #include "gtable.h"
@@ -51,6 +52,7 @@ struct session {
 	struct procmem *pm;
 	struct lifecycle *lc;
 	struct gtable *gt;
+	struct cluster *clusters;
 	struct term *term;
 	int pidfd;
 	char **wait_names; /* from the target's runtime.waitReasonStrings */
@@ -70,10 +72,37 @@ static uint64_t now_ns(void)
 
 static int on_record(void *ctx, const void *rec, size_t len)
 {
+	const struct lc_event_spawn *spawn = rec;
 	struct session *s = ctx;
+	struct lc_event_spawn copy;
 
+	/* A spawn joins the site of its stack's fingerprint; the record is in
+	 * read-only ring-buffer memory, so the site's id goes into a copy. */
+	if (len == sizeof(*spawn) && spawn->hdr.type == LC_EVENT_SPAWN && spawn->stack_id >= 0) {
+		copy = *spawn;
+		copy.stack_id = cluster__canonical(s->clusters, spawn->stack_id);
+		rec = &copy;
+	}
 	gtable__ingest(s->gt, rec, len);
 	return 0;
+}
+
+static int stack_frames(void *ctx, int32_t stack_id, uint64_t *pcs, size_t max)
+{
+	struct session *s = ctx;
+
+	return lifecycle__stack(s->lc, stack_id, pcs, max);
+}
+
+static bool is_user_frame(void *ctx, uint64_t pc)
+{
+	struct session *s = ctx;
+	struct symbolized sy;
+
+	/* Return addresses: the call is the byte before. */
+	if (symbolizer__lookup(s->sym, pc - s->bias - 1, &sy) || !sy.func)
+		return false;
+	return strncmp(sy.func, "runtime.", 8) != 0;
 }
 
 /* Checks the target is a process, readable, Go, amd64 and new enough. */
@@ -329,7 +358,8 @@ static int session__attach(struct session *s)
 	}
 	s->sym = symbolizer__new(s->gb);
 	s->gt = gtable__new(&lim);
-	if (!s->sym || !s->gt) {
+	s->clusters = cluster__new(LC_STACK_IDS, stack_frames, is_user_frame, s);
+	if (!s->sym || !s->gt || !s->clusters) {
 		warn("out of memory");
 		return -ENOMEM;
 	}
@@ -601,6 +631,7 @@ static void session__free(struct session *s)
 	term__free(s->term);
 	lifecycle__free(s->lc); /* detaches first: nothing probes the target after */
 	gtable__free(s->gt);
+	cluster__free(s->clusters);
 	symbolizer__free(s->sym);
 	procmem__free(s->pm);
 	gobin__free(s->gb);
