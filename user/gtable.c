@@ -71,6 +71,8 @@ struct site {
 	 * these count towards a leak, so goroutines of a healthy slow tail,
 	 * which cross the threshold and exit within a refresh, never do */
 	uint64_t settled;
+	uint64_t suspect_bytes;
+	uint32_t age_hist[REPORT_AGE_BUCKETS];
 	struct pick sample;
 };
 
@@ -93,6 +95,10 @@ struct gtable {
 
 	bool have_prev;
 	uint64_t prev_ns;
+	/* When each of the last reports was made, a ring indexed like the
+	 * sites' live histories, for rates over the growth window. */
+	uint64_t report_ns[DETECTOR_MAX_WINDOW];
+	uint64_t nreports;
 	uint64_t prev_spawns;
 	uint64_t prev_exits;
 };
@@ -499,13 +505,13 @@ static bool report__visit(struct gtable *t, struct gor *g, uint64_t now_ns, uint
 	bool past = s->threshold > 0.0 && (double)age > s->threshold;
 	bool settled = past && period && (double)sat_sub(age, period) > s->threshold;
 	bool parked = g->parked;
-	uint32_t wr = 0;
+	struct gtable_gstate gs = {0};
 	int r;
 
 	/* Only goroutines past the threshold are worth a read of the
 	 * target's memory: the rest cannot be suspects. */
 	if (past && probe) {
-		r = probe(ctx, g->goid, g->g_addr, &wr);
+		r = probe(ctx, g->goid, g->g_addr, &gs);
 		if (r == -ESRCH) {
 			g->gone = 1;
 			return true;
@@ -513,7 +519,7 @@ static bool report__visit(struct gtable *t, struct gor *g, uint64_t now_ns, uint
 		if (r == 1) {
 			parked = true;
 			g->parked = 1;
-			g->wait_reason = wr;
+			g->wait_reason = gs.wait_reason;
 		} else if (r == 0) {
 			parked = false;
 			g->parked = 0;
@@ -521,10 +527,13 @@ static bool report__visit(struct gtable *t, struct gor *g, uint64_t now_ns, uint
 	}
 	if (age > s->oldest)
 		s->oldest = age;
+	s->age_hist[report__age_bucket(age)]++;
 	if (!parked)
 		return false;
-	if (past)
+	if (past) {
 		s->suspects++;
+		s->suspect_bytes += gs.stack_bytes;
+	}
 	if (settled)
 		s->settled++;
 	/* Any parked goroutine older than the oldest suspect would be a
@@ -580,6 +589,28 @@ static enum verdict site__advance(struct site *s, const struct detector_opts *o)
 	return s->candidate_runs >= need ? VERDICT_LEAK : VERDICT_OK;
 }
 
+/* How fast the site's live count grew over the growth window (or since
+ * the site appeared, if later), per minute; 0 when it did not grow. Call
+ * after site__advance, once the report's time is in report_ns. */
+static double site__growth_per_min(const struct gtable *t, const struct site *s,
+				   const struct detector_opts *o, uint64_t now_ns)
+{
+	uint32_t back = s->hist_len ? s->hist_len - 1 : 0;
+	uint64_t then_live, then_ns, span;
+
+	if (back > o->growth_window)
+		back = o->growth_window;
+	if (!back || back >= t->nreports)
+		return 0.0;
+	then_live =
+	    s->history[(s->hist_next + 2 * DETECTOR_MAX_WINDOW - 1 - back) % DETECTOR_MAX_WINDOW];
+	then_ns = t->report_ns[(t->nreports - 1 - back) % DETECTOR_MAX_WINDOW];
+	span = sat_sub(now_ns, then_ns);
+	if (!span || s->live <= then_live)
+		return 0.0;
+	return (double)(s->live - then_live) * 60e9 / (double)span;
+}
+
 static void site__fill(const struct site *s, enum verdict v, struct report_site *rs)
 {
 	rs->key = s->key;
@@ -592,6 +623,8 @@ static void site__fill(const struct site *s, enum verdict v, struct report_site 
 	rs->stddev_ns = welford__stddev(&s->life);
 	rs->threshold_ns = s->threshold;
 	rs->oldest_ns = s->live ? s->oldest : 0;
+	rs->suspect_stack_bytes = s->suspect_bytes;
+	memcpy(rs->age_hist, s->age_hist, sizeof(rs->age_hist));
 	rs->has_wait_reason = s->sample.set;
 	rs->wait_reason = s->sample.set ? s->sample.wait_reason : 0;
 	rs->sample_goid = s->sample.set ? s->sample.goid : 0;
@@ -627,6 +660,8 @@ int gtable__report(struct gtable *t, const struct detector_opts *o, uint64_t now
 		s->oldest = 0;
 		s->suspects = 0;
 		s->settled = 0;
+		s->suspect_bytes = 0;
+		memset(s->age_hist, 0, sizeof(s->age_hist));
 		memset(&s->sample, 0, sizeof(s->sample));
 	}
 	period = t->have_prev ? sat_sub(now_ns, t->prev_ns) : 0;
@@ -636,15 +671,19 @@ int gtable__report(struct gtable *t, const struct detector_opts *o, uint64_t now
 	if (swept)
 		report__sweep(t);
 
+	t->report_ns[t->nreports % DETECTOR_MAX_WINDOW] = now_ns;
+	t->nreports++;
 	for (si = 0; si < t->nsites; si++) {
 		struct site *s = &t->sites[si];
 		enum verdict v = site__advance(s, o);
 
 		if ((s->live || s->life.n) && n < cap) {
 			site__fill(s, v, &rs[n]);
+			rs[n].leak_per_min = site__growth_per_min(t, s, o, now_ns);
 			rs[n].spawn_rate = rate__per_sec(s->prev_spawns, s->spawns, period);
 			rs[n].exit_rate = rate__per_sec(s->prev_exits, s->exits, period);
 			suspects += s->suspects;
+			out->hdr.suspect_stack_bytes += s->suspect_bytes;
 			n++;
 		}
 		s->prev_spawns = s->spawns;

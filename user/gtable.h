@@ -53,12 +53,19 @@ int gtable__ingest(struct gtable *t, const void *rec, size_t len);
 /* Copies the counters (cumulative since gtable__new; live is current). */
 void gtable__stats(const struct gtable *t, struct gtable_stats *out);
 
+/* What the target's memory says of one goroutine. */
+struct gtable_gstate {
+	uint32_t wait_reason;
+	uint64_t stack_bytes; /* its goroutine stack, stack.hi - stack.lo */
+};
+
 /* Asks the target about one goroutine, at report time, for goroutines old
  * enough to be suspects only. Returns 1 when goid still lives at g_addr
- * and is parked now (and sets *wait_reason), 0 when it lives but is not
- * parked, -ESRCH when it is gone (its g is dead or holds another goid: an
- * exit was missed), another negative errno when it cannot be read. */
-typedef int (*gtable_probe_fn)(void *ctx, uint64_t goid, uint64_t g_addr, uint32_t *wait_reason);
+ * and is parked now (and fills *out), 0 when it lives but is not parked,
+ * -ESRCH when it is gone (its g is dead or holds another goid: an exit
+ * was missed), another negative errno when it cannot be read. */
+typedef int (*gtable_probe_fn)(void *ctx, uint64_t goid, uint64_t g_addr,
+			       struct gtable_gstate *out);
 
 /* Computes one report at time now_ns (same clock as the records): one site
  * per creation site with live or exited goroutines, numbers and verdicts

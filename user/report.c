@@ -77,3 +77,18 @@ void report__free(struct report *r)
 	free(r->sites);
 	memset(r, 0, sizeof(*r));
 }
+
+unsigned report__age_bucket(uint64_t age_ns)
+{
+	uint64_t bound = 1000000; /* 1 ms, then x10 up to 10 s, then 1 m and 10 m */
+	unsigned b;
+
+	for (b = 0; b < 5; b++, bound *= 10)
+		if (age_ns < bound)
+			return b;
+	if (age_ns < 60ULL * 1000000000ULL)
+		return 5;
+	if (age_ns < 600ULL * 1000000000ULL)
+		return 6;
+	return 7;
+}

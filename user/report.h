@@ -24,6 +24,12 @@ struct report_frame {
 	uint32_t line; /* 0 when unknown */
 };
 
+/* Live goroutines by age: < 1ms, 10ms, 100ms, 1s, 10s, 1m, 10m, older. */
+#define REPORT_AGE_BUCKETS 8
+
+/* Which bucket of age_hist an age falls in. */
+unsigned report__age_bucket(uint64_t age_ns);
+
 struct report_site {
 	uint64_t key;	  /* creation stack id, or a gopc-derived key */
 	uint64_t gopc;	  /* the `go` statement */
@@ -31,10 +37,13 @@ struct report_site {
 	uint64_t live;
 	uint64_t exited;
 	uint64_t suspects;
-	double mean_ns;	     /* of exited lifetimes; 0 when none */
-	double stddev_ns;    /* sample standard deviation; 0 when < 2 */
-	double threshold_ns; /* mean + k*max(sigma, floor); 0 when warming */
-	uint64_t oldest_ns;  /* age of the oldest live goroutine */
+	double mean_ns;		      /* of exited lifetimes; 0 when none */
+	double stddev_ns;	      /* sample standard deviation; 0 when < 2 */
+	double threshold_ns;	      /* mean + k*max(sigma, floor); 0 when warming */
+	uint64_t oldest_ns;	      /* age of the oldest live goroutine */
+	uint64_t suspect_stack_bytes; /* goroutine stacks the suspects hold */
+	double leak_per_min;	      /* live-count growth over the growth window, >= 0 */
+	uint32_t age_hist[REPORT_AGE_BUCKETS];
 	bool has_wait_reason;
 	uint32_t wait_reason; /* of the oldest suspect, else oldest parked */
 	/* A representative parked goroutine (oldest suspect, else oldest
@@ -60,11 +69,23 @@ struct report_header {
 	uint64_t live;	     /* tracked live goroutines, all sites */
 	double spawn_rate;   /* per second over the last period */
 	double exit_rate;
-	uint64_t events;    /* records ingested since attach */
-	uint64_t drops;	    /* records the ring buffer could not take */
-	uint64_t evictions; /* goroutines or sites the tables had no room for */
-	uint64_t suspects;  /* sum over sites */
+	uint64_t events;	      /* records ingested since attach */
+	uint64_t drops;		      /* records the ring buffer could not take */
+	uint64_t evictions;	      /* goroutines or sites the tables had no room for */
+	uint64_t suspects;	      /* sum over sites */
+	uint64_t suspect_stack_bytes; /* sum over sites */
 	bool target_exited;
+};
+
+/* What a person sees of one site on asking for detail: both stacks in
+ * full. Filled on demand, for one site at a time. */
+#define REPORT_MAX_FRAMES 32
+
+struct site_detail {
+	struct report_frame created[REPORT_MAX_FRAMES]; /* innermost first */
+	size_t ncreated;
+	struct report_frame blocked[REPORT_MAX_FRAMES]; /* of the sample goroutine */
+	size_t nblocked;
 };
 
 struct report {

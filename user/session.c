@@ -17,15 +17,13 @@
 #include "gobin.h"
 #include "goversion.h"
 #include "gtable.h"
-#include "json.h"
 #include "lifecycle_loader.h"
 #include "log.h"
 #include "probesite.h"
 #include "procmem.h"
 #include "report.h"
 #include "symbolizer.h"
-#include "table.h"
-#include "term.h"
+#include "ui.h"
 #include "waitreason.h"
 
 volatile sig_atomic_t exiting;
@@ -53,12 +51,11 @@ struct session {
 	struct lifecycle *lc;
 	struct gtable *gt;
 	struct cluster *clusters;
-	struct term *term;
+	struct ui *ui;
 	int pidfd;
 	char **wait_names; /* from the target's runtime.waitReasonStrings */
 	size_t nwait_names;
 	uint64_t attach_ns;
-	struct buf out;
 };
 
 static uint64_t now_ns(void)
@@ -389,11 +386,16 @@ static int session__attach(struct session *s)
 	return 0;
 }
 
+/* g.stack {lo, hi} is the first field of runtime.g in every version: the
+ * runtime's assembly addresses it at offset 0. */
+#define G_STACK_LO 0
+#define G_STACK_HI 8
+
 /* gtable's probe: is this goroutine still alive at g_addr, and parked? */
-static int probe_goroutine(void *ctx, uint64_t goid, uint64_t g_addr, uint32_t *wait_reason)
+static int probe_goroutine(void *ctx, uint64_t goid, uint64_t g_addr, struct gtable_gstate *out)
 {
 	struct session *s = ctx;
-	uint64_t got_goid = 0;
+	uint64_t got_goid = 0, stack[2] = {0};
 	uint32_t status = 0;
 	uint8_t reason = 0;
 	int err;
@@ -403,16 +405,18 @@ static int probe_goroutine(void *ctx, uint64_t goid, uint64_t g_addr, uint32_t *
 		err = procmem__read(s->pm, g_addr + s->off.g_atomicstatus, &status, sizeof(status));
 	if (!err)
 		err = procmem__read(s->pm, g_addr + s->off.g_waitreason, &reason, sizeof(reason));
+	if (!err)
+		err = procmem__read(s->pm, g_addr + G_STACK_LO, stack, sizeof(stack));
 	if (err)
 		return err;
 	status &= ~(uint32_t)G_SCAN;
 	if (got_goid != goid || status == G_DEAD)
 		return -ESRCH;
-	if (status == G_WAITING || status == G_LEAKED) {
-		*wait_reason = reason;
-		return 1;
-	}
-	return 0;
+	if (status != G_WAITING && status != G_LEAKED)
+		return 0;
+	out->wait_reason = reason;
+	out->stack_bytes = stack[1] > stack[0] ? stack[1] - stack[0] : 0;
+	return 1;
 }
 
 static bool is_runtime_internal(const char *func)
@@ -439,32 +443,88 @@ static void fill_frame(struct session *s, uint64_t vaddr, struct report_frame *f
 	f->line = sy.line;
 }
 
-/* The first frame outside the runtime and sync of a parked goroutine,
- * unwound through frame pointers from its saved scheduling context. */
-static void session__blocked_at(struct session *s, uint64_t goid, uint64_t g_addr,
-				struct report_frame *f)
+/* The return addresses of a parked goroutine, innermost first, unwound
+ * through frame pointers from its saved scheduling context. Returns the
+ * count (0 when the goroutine is gone or unreadable). */
+static size_t session__unwind(struct session *s, uint64_t goid, uint64_t g_addr, uint64_t *pcs,
+			      size_t max)
 {
 	uint64_t got_goid, pc, bp;
+	size_t n = 0;
 
-	memset(f, 0, sizeof(*f));
 	if (procmem__read(s->pm, g_addr + s->off.g_goid, &got_goid, 8) || got_goid != goid ||
 	    procmem__read(s->pm, g_addr + s->off.g_sched + s->off.gobuf_pc, &pc, 8) ||
 	    procmem__read(s->pm, g_addr + s->off.g_sched + s->off.gobuf_bp, &bp, 8))
-		return;
-	for (int i = 0; i < MAX_UNWIND && pc; i++) {
+		return 0;
+	while (n < max && pc) {
 		uint64_t frame[2]; /* saved BP, return address */
-		/* return addresses point after the call: look up the call */
-		uint64_t vaddr = pc - s->bias - (i ? 1 : 0);
 
-		fill_frame(s, vaddr, f);
-		if (f->func[0] && !is_runtime_internal(f->func))
-			return;
+		pcs[n++] = pc;
+		/* Frames live higher up the stack than their callees: a BP
+		 * that does not rise is the end, or garbage. */
 		if (!bp || procmem__read(s->pm, bp, frame, sizeof(frame)) || frame[0] <= bp)
 			break;
 		pc = frame[1];
 		bp = frame[0];
 	}
+	return n;
+}
+
+/* pcs[0] is where execution stopped; the others are return addresses,
+ * whose call is the byte before. */
+static void fill_frames(struct session *s, const uint64_t *pcs, size_t n, bool first_is_ip,
+			struct report_frame *out)
+{
+	for (size_t i = 0; i < n; i++)
+		fill_frame(s, pcs[i] - s->bias - (i == 0 && first_is_ip ? 0 : 1), &out[i]);
+}
+
+/* The first frame outside the runtime and sync of a parked goroutine. */
+static void session__blocked_at(struct session *s, uint64_t goid, uint64_t g_addr,
+				struct report_frame *f)
+{
+	uint64_t pcs[MAX_UNWIND];
+	size_t n = session__unwind(s, goid, g_addr, pcs, MAX_UNWIND);
+
+	for (size_t i = 0; i < n; i++) {
+		fill_frames(s, &pcs[i], 1, i == 0, f);
+		if (f->func[0] && !is_runtime_internal(f->func))
+			return;
+	}
 	memset(f, 0, sizeof(*f));
+}
+
+/* ui's detail: the creation stack past the runtime's spawn frames, and
+ * the whole blocking stack of the site's sample goroutine. */
+static int session__detail(void *ctx, const struct report_site *site, struct site_detail *out)
+{
+	struct session *s = ctx;
+	uint64_t pcs[REPORT_MAX_FRAMES];
+	size_t skip = 0;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	n = site->key < (1ULL << 31)
+		? lifecycle__stack(s->lc, (int32_t)site->key, pcs, REPORT_MAX_FRAMES)
+		: 0;
+	if (n > 0) {
+		fill_frames(s, pcs, (size_t)n, true, out->created);
+		while (skip < (size_t)n && !strncmp(out->created[skip].func, "runtime.", 8))
+			skip++;
+		if (skip == (size_t)n)
+			skip = 0;
+		out->ncreated = (size_t)n - skip;
+		memmove(out->created, out->created + skip, sizeof(out->created[0]) * out->ncreated);
+	} else {
+		fill_frame(s, site->gopc - s->bias - 1, &out->created[0]);
+		out->ncreated = 1;
+	}
+	if (site->sample_g_addr) {
+		out->nblocked = session__unwind(s, site->sample_goid, site->sample_g_addr, pcs,
+						REPORT_MAX_FRAMES);
+		fill_frames(s, pcs, out->nblocked, true, out->blocked);
+	}
+	return 0;
 }
 
 static bool is_system_site(const char *start_func)
@@ -532,33 +592,6 @@ static int session__report(struct session *s, struct report *r, bool final, bool
 	return 0;
 }
 
-static int session__render(struct session *s, const struct report *r)
-{
-	int cols, rows, err;
-
-	buf__reset(&s->out);
-	if (s->o->json) {
-		err = json__render(r, &s->out);
-		if (!err && fwrite(s->out.data, 1, s->out.len, stdout) != s->out.len)
-			err = -EIO;
-		fflush(stdout);
-		return err;
-	}
-	if (s->term && !r->final) {
-		term__size(s->term, &cols, &rows);
-		err = table__render(r, cols, rows, &s->out);
-		return err ? err : term__draw(s->term, s->out.data, s->out.len);
-	}
-	/* Not a terminal, or the final report: plain blocks that stay. */
-	err = table__render(r, 160, 1000, &s->out);
-	if (!err) {
-		fwrite(s->out.data, 1, s->out.len, stdout);
-		fputc('\n', stdout);
-		fflush(stdout);
-	}
-	return err;
-}
-
 static bool target_gone(struct session *s)
 {
 	struct pollfd p = {.fd = s->pidfd, .events = POLLIN};
@@ -579,16 +612,13 @@ static int session__loop(struct session *s)
 
 	while (!exiting && !quit && !gone) {
 		uint64_t t;
-		int key;
 
 		err = lifecycle__poll(s->lc, POLL_MS);
 		if (err < 0 && err != -EINTR) {
 			warn("reading events: %s", strerror(-err));
 			return err;
 		}
-		while (s->term && (key = term__key(s->term)) >= 0)
-			if (key == 'q' || key == 'Q')
-				quit = true;
+		quit = ui__input(s->ui);
 		gone = target_gone(s);
 		t = now_ns();
 		if (t >= end)
@@ -600,7 +630,7 @@ static int session__loop(struct session *s)
 			next = t + s->o->interval_ns;
 		err = session__report(s, &r, false, false);
 		if (!err)
-			err = session__render(s, &r);
+			err = ui__show(s->ui, &r);
 		report__free(&r);
 		if (err) {
 			warn("rendering the report: %s", strerror(-err));
@@ -609,11 +639,9 @@ static int session__loop(struct session *s)
 	}
 	/* Whatever is still queued belongs in the final report. */
 	lifecycle__poll(s->lc, 0);
-	term__free(s->term);
-	s->term = NULL;
 	err = session__report(s, &r, true, gone);
 	if (!err)
-		err = session__render(s, &r);
+		err = ui__finish(s->ui, &r);
 	if (err) {
 		warn("rendering the final report: %s", strerror(-err));
 		report__free(&r);
@@ -628,7 +656,7 @@ static int session__loop(struct session *s)
 
 static void session__free(struct session *s)
 {
-	term__free(s->term);
+	ui__free(s->ui);
 	lifecycle__free(s->lc); /* detaches first: nothing probes the target after */
 	gtable__free(s->gt);
 	cluster__free(s->clusters);
@@ -640,7 +668,6 @@ static void session__free(struct session *s)
 	free(s->wait_names);
 	if (s->pidfd >= 0)
 		close(s->pidfd);
-	buf__free(&s->out);
 }
 
 int session__run(const struct opts *o)
@@ -651,10 +678,10 @@ int session__run(const struct opts *o)
 	if (session__open_target(&s) || session__attach(&s))
 		goto cleanup;
 	s.pidfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
-	if (!o->json) {
-		s.term = term__new();
-		if (!s.term && errno != ENOTTY)
-			debug("no live table: %s", strerror(errno));
+	s.ui = ui__new(o->json, session__detail, &s);
+	if (!s.ui) {
+		warn("cannot set up the terminal: %s", strerror(errno));
+		goto cleanup;
 	}
 	status = session__loop(&s);
 	if (status < 0)

@@ -351,6 +351,11 @@ static void test_growing_site(void **state)
 		assert_true(site->has_wait_reason);
 		assert_int_equal(site->verdict,
 				 rep < (int)o.growth_window ? VERDICT_WARMING : VERDICT_GROWING);
+		/* 3 a second is 180 a minute, from the second report on. */
+		if (rep == 0)
+			assert_true(site->leak_per_min == 0.0);
+		else
+			assert_true(fabs(site->leak_per_min - 180.0) < 1e-6);
 		report__free(&r);
 	}
 	gtable__free(t);
@@ -570,7 +575,10 @@ struct probe_ctx {
 	uint32_t wr;
 };
 
-static int probe(void *vctx, uint64_t goid, uint64_t g_addr, uint32_t *wait_reason)
+/* Every parked goroutine holds a stack of this size. */
+#define STACK_BYTES 8192
+
+static int probe(void *vctx, uint64_t goid, uint64_t g_addr, struct gtable_gstate *out)
 {
 	struct probe_ctx *c = vctx;
 
@@ -580,8 +588,10 @@ static int probe(void *vctx, uint64_t goid, uint64_t g_addr, uint32_t *wait_reas
 	c->calls++;
 	if (goid < c->gone_below)
 		return -ESRCH;
-	if (c->answer == 1)
-		*wait_reason = c->wr;
+	if (c->answer == 1) {
+		out->wait_reason = c->wr;
+		out->stack_bytes = STACK_BYTES;
+	}
 	return c->answer;
 }
 
@@ -634,6 +644,13 @@ static void test_probe_only_past_threshold(void **state)
 	assert_int_equal(s->live, 8);
 	assert_int_equal(s->exited, 10);
 	assert_int_equal(s->suspects, 3);
+	assert_int_equal(s->suspect_stack_bytes, 3 * STACK_BYTES);
+	assert_int_equal(r.hdr.suspect_stack_bytes, 3 * STACK_BYTES);
+	/* 5 goroutines 1ms old (the 1-10ms bucket), 3 at 900ms (100ms-1s). */
+	assert_int_equal(s->age_hist[report__age_bucket(MS)], 5);
+	assert_int_equal(s->age_hist[report__age_bucket(900 * MS)], 3);
+	assert_int_equal(report__age_bucket(MS), 1);
+	assert_int_equal(report__age_bucket(900 * MS), 3);
 	/* The oldest suspect: goid 21, with the probe's wait reason. */
 	assert_int_equal(s->sample_goid, 21);
 	assert_int_equal(s->sample_g_addr, g_addr_of(21));
