@@ -34,7 +34,8 @@ struct gor {
 	uint32_t site;
 	uint32_t wait_reason;
 	uint8_t parked;
-	uint8_t gone; /* the probe found it dead: swept after the report pass */
+	uint8_t gone;	/* the probe found it dead: swept after the report pass */
+	uint8_t seeded; /* alive before attach: its spawn time is a lower bound */
 };
 
 _Static_assert(sizeof(struct gor) <= 64, "goroutine entry must stay within a cache line");
@@ -62,6 +63,7 @@ struct site {
 	uint32_t hist_len;
 	uint32_t hist_next;
 	uint32_t candidate_runs; /* consecutive reports as a leak candidate */
+	bool seeded_only;	 /* keyed by gopc for seeded goroutines, unclaimed */
 
 	/* Scratch of the report in progress. */
 	double threshold;
@@ -350,22 +352,111 @@ void gtable__free(struct gtable *t)
 	free(t);
 }
 
+/* Rebuilds the site index, after a site's key changed. */
+static void site__reindex(struct gtable *t)
+{
+	memset(t->site_index, 0xff, t->nindex * sizeof(*t->site_index));
+	for (uint32_t i = 0; i < t->nsites; i++)
+		site__index_insert(t->site_index, t->nindex, t->sites, i);
+}
+
+/* The site of a spawn record's key. Goroutines read from allgs at attach
+ * sit in a site keyed by their `go` statement alone, having no creation
+ * stack; the first creation stack seen for that statement takes that site
+ * over, so the old goroutines and the new ones are judged together. */
+static uint32_t site__claim(struct gtable *t, uint64_t key, uint64_t gopc, uint64_t startpc)
+{
+	uint32_t idx = site__find(t, key);
+
+	if (idx != SITE_NONE)
+		return idx;
+	idx = key & SITE_KEY_GOPC ? SITE_NONE : site__find(t, gopc | SITE_KEY_GOPC);
+	if (idx != SITE_NONE && t->sites[idx].seeded_only) {
+		t->sites[idx].key = key;
+		t->sites[idx].seeded_only = false;
+		site__reindex(t);
+		return idx;
+	}
+	return site__get(t, key, gopc, startpc);
+}
+
+/* A seeded goroutine's spawn record arrived after all. */
+static void gor__unseed(struct gtable *t, struct gor *g, uint64_t key,
+			const struct lc_event_spawn *e)
+{
+	uint32_t site = site__claim(t, key, e->gopc, e->startpc);
+
+	if (site == SITE_NONE)
+		return;
+	t->sites[g->site].live--;
+	t->sites[site].live++;
+	t->sites[site].spawns++;
+	g->site = site;
+	g->spawn_ns = e->hdr.ts_ns;
+	g->seeded = 0;
+}
+
+int gtable__seed(struct gtable *t, const struct gtable_seed *sd)
+{
+	struct gor g = {0};
+	uint32_t site;
+
+	if (!sd->goid)
+		return -EINVAL;
+	if (gor__find(t, sd->goid) != NOT_FOUND)
+		return -EEXIST;
+	if (!gor__room(t)) {
+		t->st.evicted++;
+		return -ENOSPC;
+	}
+	site = site__find(t, sd->gopc | SITE_KEY_GOPC);
+	if (site == SITE_NONE) {
+		site = site__get(t, sd->gopc | SITE_KEY_GOPC, sd->gopc, sd->startpc);
+		if (site == SITE_NONE) {
+			t->st.evicted++;
+			return -ENOSPC;
+		}
+		t->sites[site].seeded_only = true;
+	}
+	g.goid = sd->goid;
+	g.spawn_ns = sd->since_ns;
+	g.g_addr = sd->g_addr;
+	g.site = site;
+	g.parked = sd->parked;
+	g.park_ns = sd->parked ? sd->since_ns : 0;
+	g.wait_reason = sd->wait_reason;
+	g.seeded = 1;
+	gor__place(t->gors, t->nslots, &g);
+	t->sites[site].live++;
+	t->st.live++;
+	t->st.seeded++;
+	return 0;
+}
+
 static void ingest__spawn(struct gtable *t, const struct lc_event_spawn *e)
 {
 	struct gor g = {0};
 	uint64_t key;
 	uint32_t site;
 
+	size_t found;
+
 	t->st.spawns++;
-	/* A duplicate record: the first one stands. */
-	if (gor__find(t, e->goid) != NOT_FOUND)
+	key = e->stack_id >= 0 ? (uint64_t)(uint32_t)e->stack_id : (e->gopc | SITE_KEY_GOPC);
+	found = gor__find(t, e->goid);
+	if (found != NOT_FOUND) {
+		/* A duplicate record: the first one stands. A goroutine read
+		 * from allgs while its spawn record was queued gets its real
+		 * spawn time and site. */
+		if (t->gors[found].seeded)
+			gor__unseed(t, &t->gors[found], key, e);
 		return;
+	}
 	if (!gor__room(t)) {
 		t->st.evicted++;
 		return;
 	}
-	key = e->stack_id >= 0 ? (uint64_t)(uint32_t)e->stack_id : (e->gopc | SITE_KEY_GOPC);
-	site = site__get(t, key, e->gopc, e->startpc);
+	site = site__claim(t, key, e->gopc, e->startpc);
 	if (site == SITE_NONE) {
 		t->st.evicted++;
 		return;
@@ -409,8 +500,10 @@ static void ingest__exit(struct gtable *t, const struct lc_event_exit *e)
 		return;
 	}
 	s = &t->sites[t->gors[i].site];
-	/* Records from different CPUs can arrive a little out of order. */
-	welford__add(&s->life, (double)sat_sub(e->hdr.ts_ns, t->gors[i].spawn_ns));
+	/* Records from different CPUs can arrive a little out of order. A
+	 * seeded goroutine's lifetime is unknown: it would bias the mean. */
+	if (!t->gors[i].seeded)
+		welford__add(&s->life, (double)sat_sub(e->hdr.ts_ns, t->gors[i].spawn_ns));
 	s->exits++;
 	s->live--;
 	t->st.live--;

@@ -7,6 +7,7 @@
 #ifndef LINGER_GTABLE_H
 #define LINGER_GTABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@ struct gtable_stats {
 	uint64_t evicted;   /* goroutines or sites not tracked for lack of room */
 	uint64_t unknown;   /* parks/exits of goroutines never seen spawning */
 	uint64_t vanished;  /* goroutines found gone without an exit record */
+	uint64_t seeded;    /* goroutines read from the target at attach */
 	uint64_t live;	    /* tracked live goroutines now */
 };
 
@@ -51,6 +53,25 @@ void gtable__free(struct gtable *t);
 int gtable__ingest(struct gtable *t, const void *rec, size_t len);
 
 /* Copies the counters (cumulative since gtable__new; live is current). */
+/* A goroutine that was alive before the probes attached, read from the
+ * target's runtime.allgs. */
+struct gtable_seed {
+	uint64_t goid;
+	uint64_t g_addr;
+	uint64_t gopc;
+	uint64_t startpc;
+	uint64_t since_ns; /* lower bound of its spawn time: blocked since, or attach */
+	uint32_t wait_reason;
+	bool parked;
+};
+
+/* Adds a pre-existing goroutine to the site of its `go` statement (which
+ * the first creation stack seen for that statement takes over). Its exit
+ * gives no lifetime sample: the true lifetime is unknown. Returns 0,
+ * -EEXIST when goid is tracked already, -ENOSPC when there is no room
+ * (counted in evicted), -EINVAL for goid 0. */
+int gtable__seed(struct gtable *t, const struct gtable_seed *s);
+
 void gtable__stats(const struct gtable *t, struct gtable_stats *out);
 
 /* What the target's memory says of one goroutine. */

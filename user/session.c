@@ -29,6 +29,7 @@
 volatile sig_atomic_t exiting;
 
 /* Go's g status values that matter here (runtime2.go). */
+#define G_IDLE	  0
 #define G_WAITING 4
 #define G_DEAD	  6
 #define G_LEAKED  10 /* Go 1.26+, set by the runtime's own leak detector */
@@ -319,6 +320,57 @@ static bool has_bpf_privileges(void)
 	return found && ((eff >> 21 & 1) || ((eff >> 39 & 1) && (eff >> 38 & 1)));
 }
 
+/* Goroutines alive before the probes attached, read once from the
+ * target's runtime.allgs ([]*g), so that a leak older than linger is seen
+ * at once. Runs after the first drain, so a spawn record already ingested
+ * wins over the same goroutine read here. Best effort: an unreadable g is
+ * skipped, and a binary without the symbol yields none. */
+static void session__seed(struct session *s)
+{
+	struct gobin_sym sym;
+	uint64_t slice[2], *gs = NULL, n, seeded = 0;
+	uint64_t now = now_ns();
+
+	if (gobin__symbol(s->gb, "runtime.allgs", &sym) ||
+	    procmem__read(s->pm, sym.vaddr + s->bias, slice, sizeof(slice)) || !slice[1])
+		return;
+	n = slice[1];
+	if (n > s->o->max_goroutines)
+		n = s->o->max_goroutines;
+	gs = malloc(n * sizeof(*gs));
+	if (!gs || procmem__read(s->pm, slice[0], gs, n * sizeof(*gs)))
+		goto cleanup;
+	for (uint64_t i = 0; i < n; i++) {
+		struct gtable_seed sd = {.g_addr = gs[i], .since_ns = now};
+		uint32_t status = 0;
+		int64_t waitsince = 0;
+		uint8_t reason = 0;
+
+		if (procmem__read(s->pm, gs[i] + s->off.g_goid, &sd.goid, 8) ||
+		    procmem__read(s->pm, gs[i] + s->off.g_atomicstatus, &status, 4) ||
+		    procmem__read(s->pm, gs[i] + s->off.g_gopc, &sd.gopc, 8) ||
+		    procmem__read(s->pm, gs[i] + s->off.g_startpc, &sd.startpc, 8) ||
+		    procmem__read(s->pm, gs[i] + s->off.g_waitreason, &reason, 1) ||
+		    procmem__read(s->pm, gs[i] + s->off.g_waitsince, &waitsince, 8))
+			continue;
+		status &= ~(uint32_t)G_SCAN;
+		if (!sd.goid || status == G_DEAD || status == G_IDLE)
+			continue;
+		sd.parked = status == G_WAITING || status == G_LEAKED;
+		sd.wait_reason = reason;
+		/* The runtime stamps waitsince lazily (at a GC after the
+		 * park); when set it is on our clock and says how long the
+		 * goroutine has been blocked at least. */
+		if (sd.parked && waitsince > 0 && (uint64_t)waitsince < now)
+			sd.since_ns = (uint64_t)waitsince;
+		if (!gtable__seed(s->gt, &sd))
+			seeded++;
+	}
+	debug("read %llu goroutines alive before attach", (unsigned long long)seeded);
+cleanup:
+	free(gs);
+}
+
 static int session__attach(struct session *s)
 {
 	struct lifecycle_opts lo = {.ringbuf_bytes = 8u << 20, .wakeup_bytes = 256u << 10};
@@ -381,6 +433,8 @@ static int session__attach(struct session *s)
 		return err;
 	}
 	s->attach_ns = now_ns();
+	lifecycle__poll(s->lc, 0);
+	session__seed(s);
 	debug("attached to PID %d (%s, %s, bias %#llx)", (int)s->pid, s->exe,
 	      gobin__go_version(s->gb), (unsigned long long)s->bias);
 	return 0;

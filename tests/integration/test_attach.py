@@ -90,6 +90,25 @@ def test_leak_sites_name_where_they_block():
     assert lock["blocked_at"]["func"].startswith("main.leakLockedMutex"), lock
 
 
+def test_leak_from_before_attach_shows_in_the_first_report():
+    with Target(target("mixed")) as t:
+        time.sleep(6)
+        before = t.leaked.get("main.leakTimeout", 0)
+        run = run_linger(LINGER, ["-p", str(t.pid), "--duration", "3s", "--json"])
+    assert before >= 5, f"the target leaked only {before} before attach"
+    first = run.reports[0]
+    site = next(s for s in first["sites"] if site_func(s) == "main.leakTimeout")
+    # Goroutines leaked before attach were read from allgs: they are old
+    # at once, and counted with the site's new ones.
+    assert site["suspects"] >= before * 0.8, (before, site)
+    # Their age is known from attach on at least (the runtime stamps
+    # waitsince only at a GC after they parked).
+    assert site["oldest_ns"] >= first["elapsed_ns"] * 0.9, site
+    pools = [s for s in first["sites"] if site_func(s) == "main.startWorkerPool"]
+    assert pools and pools[0]["live"] == 8, pools
+    assert not any(s["verdict"] in ("leak", "growing") for s in pools), pools
+
+
 def test_target_exit_ends_the_run_with_a_final_report():
     with Target(target("gotiny"), "-duration", "3s") as t:
         run = run_linger(LINGER, ["-p", str(t.pid), "--duration", "60s", "--json"])
@@ -155,6 +174,7 @@ if __name__ == "__main__":
         test_go_too_old,
         test_no_privileges,
         test_target_exit_ends_the_run_with_a_final_report,
+        test_leak_from_before_attach_shows_in_the_first_report,
         test_mixed_flags_every_leak_and_nothing_healthy,
         test_healthy_program_flags_nothing,
         test_leak_sites_name_where_they_block,

@@ -317,6 +317,68 @@ static void test_slow_tail_is_not_a_leak(void **state)
 	gtable__free(t);
 }
 
+/* Goroutines read from allgs at attach join the site of their go
+ * statement, which the first creation stack of that statement takes over;
+ * their exits give no lifetime sample, and a late spawn record for one of
+ * them gives it its real spawn time. */
+static void test_seeded_goroutines(void **state)
+{
+	struct gtable *t = table(1000, 16);
+	struct gtable_seed sd = {.gopc = 0x401000,
+				 .startpc = 0x401100,
+				 .parked = true,
+				 .wait_reason = WR_CHAN_RECV,
+				 .since_ns = 1 * SEC};
+	struct detector_opts o;
+	const struct report_site *site;
+	struct report r = {0};
+	uint64_t g;
+
+	(void)state;
+	detector_opts__defaults(&o);
+	for (g = 1; g <= 4; g++) {
+		sd.goid = g;
+		sd.g_addr = g_addr_of(g);
+		assert_int_equal(gtable__seed(t, &sd), 0);
+	}
+	assert_int_equal(gtable__seed(t, &sd), -EEXIST);
+	sd.goid = 0;
+	assert_int_equal(gtable__seed(t, &sd), -EINVAL);
+	/* Another go statement's seeded goroutine keeps its own site. */
+	sd.goid = 9;
+	sd.gopc = 0x402000;
+	assert_int_equal(gtable__seed(t, &sd), 0);
+	assert_int_equal(stats_of(t).seeded, 5);
+
+	/* New goroutines of the first statement, with a creation stack. */
+	for (g = 10; g < 20; g++) {
+		assert_int_equal(put_spawn(t, 2 * SEC + g, g, 7, 0x401000), 0);
+		assert_int_equal(put_exit(t, 2 * SEC + g + 10 * MS, g), 0);
+	}
+	/* A seeded one exits: no lifetime sample. */
+	assert_int_equal(put_exit(t, 3 * SEC, 4), 0);
+	/* A late spawn record of seeded goid 3: real spawn time, same site. */
+	assert_int_equal(put_spawn(t, 2 * SEC, 3, 7, 0x401000), 0);
+
+	assert_int_equal(gtable__report(t, &o, 4 * SEC, NULL, NULL, &r), 0);
+	site = site_of(&r, 7);
+	assert_non_null(site);
+	assert_int_equal(site->live, 3);    /* seeded 1, 2 and the respawned 3 */
+	assert_int_equal(site->exited, 10); /* seeded 4's exit is not a sample */
+	assert_true(fabs(site->mean_ns - 10e6) < 1.0);
+	assert_int_equal(site->oldest_ns, 3 * SEC); /* since 1 s, now 4 s */
+	assert_int_equal(site->suspects, 3);	    /* parked, far past 13 ms */
+	assert_int_equal(site->age_hist[report__age_bucket(3 * SEC)], 3); /* 1-10 s */
+	/* The seeded site of the first statement was taken over. */
+	assert_null(site_of(&r, 0x401000ULL | (1ULL << 63)));
+	site = site_of(&r, 0x402000ULL | (1ULL << 63));
+	assert_non_null(site);
+	assert_int_equal(site->live, 1);
+	assert_int_equal(site->verdict, VERDICT_WARMING);
+	report__free(&r);
+	gtable__free(t);
+}
+
 static void test_growing_site(void **state)
 {
 	struct detector_opts o;
@@ -918,6 +980,7 @@ int main(void)
 	    cmocka_unit_test(test_healthy_vs_leaking),
 	    cmocka_unit_test(test_slow_tail_is_not_a_leak),
 	    cmocka_unit_test(test_growing_site),
+	    cmocka_unit_test(test_seeded_goroutines),
 	    cmocka_unit_test(test_worker_pool),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_fuzz_smoke),
