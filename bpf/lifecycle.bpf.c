@@ -129,12 +129,17 @@ static __always_inline int handle_spawn(struct pt_regs *ctx)
 	return 0;
 }
 
-/* gopark runs on the parking goroutine: R14 is its g, CL the wait reason. */
+/* Every gopark ends in mcall(park_m): park_m runs on g0 with the parking
+ * g in RAX and its wait reason already stored in it. Unlike gopark, which
+ * PGO inlines into chansend and chanrecv, an mcall target stays out of
+ * line, so this sees every park. */
 static __always_inline int handle_park(struct pt_regs *ctx)
 {
 	struct lc_event_park *e;
 	struct lc_target *t;
 	int faulted = 0;
+	__u8 reason = 0;
+	__u64 gp;
 	__u32 tgid;
 
 	t = this_target(&tgid);
@@ -146,10 +151,13 @@ static __always_inline int handle_park(struct pt_regs *ctx)
 		count(LC_CNT_DROP);
 		return 0;
 	}
+	gp = ctx->ax;
 	fill_header(&e->hdr, LC_EVENT_PARK, tgid);
-	e->g_addr = ctx->r14;
-	e->goid = read_u64(ctx->r14 + t->g_goid_off, &faulted);
-	e->wait_reason = ctx->cx & 0xff;
+	e->g_addr = gp;
+	e->goid = read_u64(gp + t->g_goid_off, &faulted);
+	if (bpf_probe_read_user(&reason, sizeof(reason), (const void *)(gp + t->g_waitreason_off)))
+		faulted = 1;
+	e->wait_reason = reason;
 	e->pad = 0;
 	if (faulted)
 		count(LC_CNT_READ_FAULT);

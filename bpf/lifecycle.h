@@ -74,6 +74,7 @@ struct lc_target {
 	__u32 g_goid_off;
 	__u32 g_gopc_off;
 	__u32 g_startpc_off;
+	__u32 g_waitreason_off;
 	__u32 g_m_off;	   /* g.m */
 	__u32 m_curg_off;  /* m.curg: the user g that ran `go` at spawn */
 	__u32 spawn_g_reg; /* enum lc_reg */

@@ -384,11 +384,12 @@ static int session__attach(struct session *s)
 	t.g_goid_off = s->off.g_goid;
 	t.g_gopc_off = s->off.g_gopc;
 	t.g_startpc_off = s->off.g_startpc;
+	t.g_waitreason_off = s->off.g_waitreason;
 	t.g_m_off = s->off.g_m;
 	t.m_curg_off = s->off.m_curg;
 	err = session__spawn_sites(s, &ls, &t);
 	if (!err)
-		err = session__prologue_site(s, "runtime.gopark", &ls.park);
+		err = session__prologue_site(s, "runtime.park_m", &ls.park);
 	if (!err)
 		err = session__prologue_site(s, "runtime.goexit1", &ls.exit);
 	if (err)
