@@ -1,18 +1,21 @@
 /* A Go executable on disk, read through libelf (headers, segments,
- * .symtab, .go.buildinfo) and libdw (runtime struct layouts). Everything
- * linger needs from the file is gathered once at open, so the per-call
- * functions are lookups. The file may be any ELF, hostile or truncated:
- * offsets and sizes from its headers are checked before use. */
+ * .symtab, .go.buildinfo), libdw (runtime struct layouts) and the pclntab
+ * (functions of stripped binaries). Everything linger needs from the file
+ * is gathered once at open or on first use, so the per-call functions are
+ * lookups. The file may be any ELF, hostile or truncated: offsets and sizes
+ * from its headers are checked before use. */
 #include "gobin.h"
 
 #include "goversion.h"
 #include "log.h"
+#include "pclntab.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <inttypes.h>
 #include <libelf.h>
 #include <limits.h>
 #include <stdio.h>
@@ -27,6 +30,11 @@
  * after it can be long); without that section it is near the start of the
  * data segment, and debug/buildinfo looked no further than 64 KiB. */
 #define BUILDINFO_SCAN_MAX (64 * 1024)
+/* Without section headers the pclntab is searched for in the segments'
+ * bytes; this bounds the search (the largest Go binaries are a few hundred
+ * MiB, their pclntab a fraction of that, and the search stops at the
+ * first table found). */
+#define PCLNTAB_SCAN_MAX (512ull * 1024 * 1024)
 
 struct gobin_load {
 	uint64_t vaddr;
@@ -59,6 +67,8 @@ static const char *const dbg_for_lines[] = {"info",	   "abbrev",  "str",  "line_
 struct gobin_lazy {
 	struct dbg_image lines;
 	bool lines_tried;
+	struct pclntab *pcln;
+	bool pcln_tried;
 };
 
 struct gobin {
@@ -254,48 +264,56 @@ static int buildinfo_read(void *ctx, uint64_t vaddr, void *dst, size_t size)
 	return gobin__read(ctx, vaddr, dst, size);
 }
 
+/* Reads the version from the .go.buildinfo blob at the start of the file
+ * bytes [off, off + size). 0 or -errno. */
+static int buildinfo_at(struct gobin *gb, uint64_t off, uint64_t size)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	if (size > BUILDINFO_SCAN_MAX)
+		size = BUILDINFO_SCAN_MAX;
+	if (!size)
+		return -ENOENT;
+	err = read_file_range(gb, off, size, &buf, &len);
+	if (err)
+		return err;
+	err = buildinfo__version(buf, len, buildinfo_read, gb, gb->version, sizeof(gb->version));
+	free(buf);
+	return err;
+}
+
 /* Finds the Go version: .go.buildinfo by section name, else the start of
- * the first writable segment (where linkers before sections were named put
- * the blob), else the runtime.buildVersion string. */
+ * a writable segment (where linkers before sections were named put the
+ * blob: the first one, or in PIE the one after .data.rel.ro), else the
+ * runtime.buildVersion string. */
 static void load_version(struct gobin *gb)
 {
 	Elf_Scn *scn = find_section(gb->elf, SHT_PROGBITS, ".go.buildinfo");
-	uint64_t off = 0, size = 0;
-	uint8_t *buf = NULL;
-	size_t len = 0, i;
 	struct gobin_sym sym;
 	uint8_t strhdr[16];
 	uint64_t data, n;
+	GElf_Shdr sh;
+	size_t i;
 	int err;
 
-	if (scn) {
-		GElf_Shdr sh;
-
-		if (gelf_getshdr(scn, &sh)) {
-			off = sh.sh_offset;
-			size = sh.sh_size;
-		}
-	} else {
-		for (i = 0; i < gb->nloads; i++) {
-			if ((gb->loads[i].flags & (PF_W | PF_X)) == PF_W) {
-				off = gb->loads[i].offset;
-				size = gb->loads[i].filesz;
-				break;
-			}
-		}
-	}
-	if (size > BUILDINFO_SCAN_MAX)
-		size = BUILDINFO_SCAN_MAX;
-	if (size && !read_file_range(gb, off, size, &buf, &len)) {
-		err = buildinfo__version(buf, len, buildinfo_read, gb, gb->version,
-					 sizeof(gb->version));
-		free(buf);
+	if (scn && gelf_getshdr(scn, &sh)) {
+		err = buildinfo_at(gb, sh.sh_offset, sh.sh_size);
 		if (!err) {
 			gb->has_version = true;
 			return;
 		}
-		if (scn)
-			debug("unreadable .go.buildinfo: %s", strerror(-err));
+		debug("unreadable .go.buildinfo: %s", strerror(-err));
+	} else if (!scn) {
+		for (i = 0; i < gb->nloads; i++) {
+			if ((gb->loads[i].flags & (PF_W | PF_X)) != PF_W)
+				continue;
+			if (!buildinfo_at(gb, gb->loads[i].offset, gb->loads[i].filesz)) {
+				gb->has_version = true;
+				return;
+			}
+		}
 	}
 	/* runtime.buildVersion is a Go string: {data, len}, little endian on
 	 * every 64-bit target linger supports. */
@@ -556,6 +574,7 @@ void gobin__free(struct gobin *gb)
 		return;
 	if (gb->lazy) {
 		dbg_image__free(&gb->lazy->lines);
+		pclntab__free(gb->lazy->pcln);
 		free(gb->lazy);
 	}
 	if (gb->elf)
@@ -585,8 +604,17 @@ const char *gobin__go_version(const struct gobin *gb)
 
 int gobin__symbol(const struct gobin *gb, const char *name, struct gobin_sym *out)
 {
+	const struct pclntab *pcln;
 	size_t slot;
 
+	/* Stripped: functions are still in the pclntab; data symbols are not
+	 * anywhere. */
+	if (!gb->nsyms) {
+		pcln = gobin__pclntab(gb);
+		if (!pcln || pclntab__func_by_name(pcln, name, &out->vaddr, &out->size))
+			return -ENOENT;
+		return 0;
+	}
 	if (!gb->hash)
 		return -ENOENT;
 	for (slot = name_hash(name) & gb->hash_mask; gb->hash[slot];
@@ -663,6 +691,157 @@ int gobin__read(const struct gobin *gb, uint64_t vaddr, void *dst, size_t len)
 		len -= (size_t)got;
 	}
 	return 0;
+}
+
+/* The file's bytes as libelf holds them (mapped), or NULL. */
+static const uint8_t *raw_file(const struct gobin *gb, size_t *size)
+{
+	const char *raw = elf_rawfile(gb->elf, size);
+
+	if (!raw || *size > gb->file_size)
+		return NULL;
+	return (const uint8_t *)raw;
+}
+
+/* Where the pclntab is: the .gopclntab section (.data.rel.ro.gopclntab in
+ * externally linked PIE), else the first table pclntab__find sees in the
+ * PT_LOAD segments' bytes, read-only segments first (where the Go linker
+ * puts it since 1.16), then executable, then writable ones, at most
+ * PCLNTAB_SCAN_MAX bytes in all; also when the section's bytes are no
+ * pclntab. The table runs to the end of its section or segment. 0 with
+ * *off (file offset), *len and *vaddr, or -ENOENT. */
+static int locate_pclntab(const struct gobin *gb, const uint8_t *raw, size_t rawsize, uint64_t *off,
+			  uint64_t *len, uint64_t *vaddr)
+{
+	static const uint32_t classes[] = {0, PF_X, PF_W};
+	static const char *const names[] = {".gopclntab", ".data.rel.ro.gopclntab"};
+	struct pclntab_header h;
+	uint64_t scanned = 0;
+	size_t i, c;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		Elf_Scn *scn = find_section(gb->elf, SHT_PROGBITS, names[i]);
+		GElf_Shdr sh;
+
+		if (!scn || !gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_offset > rawsize || sh.sh_size > rawsize - sh.sh_offset) {
+			debug("%s lies outside the file", names[i]);
+			continue;
+		}
+		if (pclntab__header(raw + sh.sh_offset, (size_t)sh.sh_size, &h)) {
+			debug("%s holds no pclntab", names[i]);
+			continue;
+		}
+		*off = sh.sh_offset;
+		*len = sh.sh_size;
+		*vaddr = sh.sh_addr;
+		return 0;
+	}
+	for (c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
+		for (i = 0; i < gb->nloads; i++) {
+			const struct gobin_load *l = &gb->loads[i];
+			uint64_t n = l->filesz;
+			size_t at;
+
+			if ((l->flags & (PF_X | PF_W)) != classes[c] || l->offset > rawsize)
+				continue;
+			if (n > rawsize - l->offset)
+				n = rawsize - l->offset;
+			if (n > PCLNTAB_SCAN_MAX - scanned)
+				n = PCLNTAB_SCAN_MAX - scanned;
+			scanned += n;
+			if (pclntab__find(raw + l->offset, (size_t)n, &at))
+				continue;
+			*off = l->offset + at;
+			*len = n - at;
+			*vaddr = l->vaddr + at;
+			debug("pclntab found by scanning, at 0x%" PRIx64, *vaddr);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* runtime.text, the base of the pclntab's entry offsets, for a header that
+ * does not give it (Go 1.26+): the runtime.text symbol, else the text field
+ * of the moduledata (exact even when an external linker put C code first),
+ * else the start of .text as Go's own tools assume. 0 or -ENOENT. */
+static int text_start(const struct gobin *gb, const uint8_t *raw, size_t rawsize,
+		      const uint8_t *pcln, uint64_t len, uint64_t vaddr, uint64_t *text)
+{
+	struct gobin_sym sym;
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+	size_t i;
+
+	if (gb->nsyms && !gobin__symbol(gb, "runtime.text", &sym)) {
+		*text = sym.vaddr;
+		return 0;
+	}
+	for (i = 0; i < gb->nloads; i++) {
+		const struct gobin_load *l = &gb->loads[i];
+
+		if (!(l->flags & PF_W) || l->offset > rawsize || l->filesz > rawsize - l->offset)
+			continue;
+		if (!pclntab__moduledata_text(pcln, (size_t)len, vaddr, raw + l->offset,
+					      (size_t)l->filesz, text))
+			return 0;
+	}
+	scn = find_section(gb->elf, SHT_PROGBITS, ".text");
+	if (scn && gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_EXECINSTR)) {
+		*text = sh.sh_addr;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static struct pclntab *load_pclntab(const struct gobin *gb)
+{
+	struct pclntab_header h;
+	const uint8_t *raw;
+	struct pclntab *p;
+	uint64_t off, len, vaddr, text = 0;
+	size_t rawsize;
+	int err;
+
+	raw = raw_file(gb, &rawsize);
+	if (!raw || locate_pclntab(gb, raw, rawsize, &off, &len, &vaddr)) {
+		debug("no pclntab");
+		return NULL;
+	}
+	err = pclntab__header(raw + off, (size_t)len, &h);
+	if (err) {
+		debug("unreadable pclntab header: %s", strerror(-err));
+		return NULL;
+	}
+	if (h.layout != PCLNTAB_GO116 && !h.text_start &&
+	    text_start(gb, raw, rawsize, raw + off, len, vaddr, &text)) {
+		debug("pclntab: no runtime.text to base its entries on");
+		return NULL;
+	}
+	p = pclntab__new(raw + off, (size_t)len, text);
+	if (!p) {
+		debug("unreadable pclntab: %s", strerror(errno));
+		return NULL;
+	}
+	debug("pclntab: Go %d.%d layout, %zu functions, text at 0x%" PRIx64,
+	      pclntab__layout(p) / 100, pclntab__layout(p) % 100, pclntab__nfunc(p),
+	      pclntab__text_start(p));
+	return p;
+}
+
+const struct pclntab *gobin__pclntab(const struct gobin *gb)
+{
+	struct gobin_lazy *lz = gb->lazy;
+
+	if (!lz->pcln_tried) {
+		lz->pcln_tried = true;
+		lz->pcln = load_pclntab(gb);
+	}
+	if (!lz->pcln)
+		errno = ENODATA;
+	return lz->pcln;
 }
 
 struct Dwarf *gobin__dwarf(const struct gobin *gb)

@@ -11,6 +11,7 @@
 
 struct gobin;
 struct Dwarf;
+struct pclntab;
 
 struct gobin_sym {
 	uint64_t vaddr; /* link-time virtual address */
@@ -57,8 +58,11 @@ bool gobin__is_pie(const struct gobin *gb);
  * binary has no readable .go.buildinfo (not a Go program). Owned by gb. */
 const char *gobin__go_version(const struct gobin *gb);
 
-/* Looks name up in .symtab. Returns 0, or -ENOENT (also when the binary
- * is stripped). */
+/* Looks name up in .symtab. When .symtab has no symbols (a binary linked
+ * with -ldflags=-s), looks functions up in the pclntab instead, with the
+ * names and sizes .symtab would have given (see pclntab__func_by_name);
+ * data symbols (runtime.allgs, runtime.buildVersion) are then not found.
+ * Returns 0, or -ENOENT. */
 int gobin__symbol(const struct gobin *gb, const char *name, struct gobin_sym *out);
 /* Translates a link-time address to a file offset through PT_LOAD
  * segments, as uprobe attachment needs. 0 or -ENOENT. */
@@ -71,7 +75,8 @@ int gobin__read(const struct gobin *gb, uint64_t vaddr, void *dst, size_t len);
 
 /* All defined, named symbols of .symtab (no sections, files or undefined
  * ones), in file order. *syms stays valid until gobin__free. Returns the
- * count; 0 (and *syms NULL) for a stripped binary. */
+ * count; 0 (and *syms NULL) for a stripped binary, whose functions are
+ * listed by gobin__pclntab instead. */
 size_t gobin__symbols(const struct gobin *gb, const struct gobin_symbol **syms);
 
 /* The binary's DWARF for symbolization, opened on first use and kept
@@ -81,6 +86,16 @@ size_t gobin__symbols(const struct gobin *gb, const struct gobin_symbol **syms);
  * reads. DIE offsets are those of the file. Owned by gb: do not dwarf_end
  * it. NULL with errno ENODATA when the binary has none. Not thread-safe. */
 struct Dwarf *gobin__dwarf(const struct gobin *gb);
+
+/* The binary's Go pclntab (function table, names, pc→file:line), parsed
+ * on first use and kept until gobin__free; it points into the mapped file.
+ * Found by the .gopclntab section, or, when the section headers are gone,
+ * by scanning the segments for a plausible header (bounded; see gobin.c).
+ * For Go 1.26+, whose header no longer records runtime.text, the base comes
+ * from the runtime.text symbol, the moduledata, or the .text section.
+ * Owned by gb. NULL with errno ENODATA when there is none, or it is
+ * unreadable. Not thread-safe. */
+const struct pclntab *gobin__pclntab(const struct gobin *gb);
 
 /* Reads the offsets of runtime.g, runtime.gobuf and runtime.m members
  * from DWARF. 0, or -ENODATA when the binary has no DWARF or lacks one of

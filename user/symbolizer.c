@@ -1,11 +1,13 @@
 /* Link-time address → function (from .symtab) and file:line (from the DWARF
- * line tables). The function index and the unit index are built once; the
- * answers are cached per address, because every refresh asks for the same
- * handful of go statements and park sites. */
+ * line tables), with the Go pclntab standing in for whichever of the two a
+ * stripped binary lacks. The function index and the unit index are built
+ * once; the answers are cached per address, because every refresh asks for
+ * the same handful of go statements and park sites. */
 #include "symbolizer.h"
 
 #include "gobin.h"
 #include "log.h"
+#include "pclntab.h"
 
 #include <elf.h>
 #include <elfutils/libdw.h>
@@ -43,8 +45,9 @@ struct symbolizer {
 	const struct gobin *gb;
 	struct sym_func *funcs;
 	size_t nfuncs;
-	Dwarf *dw;		 /* NULL when the binary has no DWARF */
-	struct cu_range *ranges; /* built on the first line lookup */
+	Dwarf *dw;		    /* NULL when the binary has no DWARF */
+	const struct pclntab *pcln; /* owned by gb; NULL unless dw or funcs are missing */
+	struct cu_range *ranges;    /* built on the first line lookup */
 	size_t nranges;
 	bool ranges_built;
 	struct cache_slot *cache;
@@ -158,6 +161,9 @@ struct symbolizer *symbolizer__new(const struct gobin *gb)
 	err = build_funcs(s);
 	if (err)
 		goto cleanup;
+	/* -ldflags=-w drops DWARF, -s drops .symtab too; the pclntab stays. */
+	if (!s->dw || !s->nfuncs)
+		s->pcln = gobin__pclntab(gb);
 	s->cache_cap = CACHE_INITIAL;
 	s->cache = calloc(s->cache_cap, sizeof(*s->cache));
 	if (!s->cache)
@@ -289,6 +295,16 @@ int symbolizer__lookup(struct symbolizer *s, uint64_t vaddr, struct symbolized *
 		val.func = f->name;
 		if (s->dw)
 			find_line(s, vaddr, &val);
+		else if (s->pcln)
+			pclntab__lookup(s->pcln, vaddr, NULL, &val.file, &val.line);
+	} else if (!s->nfuncs && s->pcln &&
+		   !pclntab__lookup(s->pcln, vaddr, &val.func, &val.file, &val.line)) {
+		/* Prefer DWARF's line when there is DWARF without .symtab. */
+		if (s->dw) {
+			val.file = NULL;
+			val.line = 0;
+			find_line(s, vaddr, &val);
+		}
 	} else {
 		err = -ENOENT;
 	}

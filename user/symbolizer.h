@@ -1,6 +1,7 @@
 /* Program counters to function, file and line, from the binary's symbols
- * and DWARF line tables. Lookups are cached: a refresh symbolizes the same
- * few sites again and again. */
+ * and DWARF line tables, or from its Go pclntab when a stripped binary has
+ * no .symtab (function) or no DWARF (file and line). Lookups are cached: a
+ * refresh symbolizes the same few sites again and again. */
 #ifndef LINGER_SYMBOLIZER_H
 #define LINGER_SYMBOLIZER_H
 

@@ -48,8 +48,18 @@ func main() {
 		lockLoss    = flag.Duration("lock-loss-after", 3*time.Second, "when the mutex is locked for good")
 		seed        = flag.Int64("seed", 0, "random seed (0: from the clock)")
 		debug       = flag.Bool("debug", false, "print goroutine counts per creating function to stderr every second")
+		cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile here until exit (a PGO profile for the version matrix)")
 	)
 	flag.Parse()
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		defer stop()
+	}
+	cgoMarker()
 
 	rng := newLockedRand(*seed)
 	shutdown := make(chan struct{})

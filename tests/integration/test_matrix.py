@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""The version matrix: tests/targets/mixed built with every Go toolchain
+scripts/go-toolchains.sh provides, each plain, stripped, PIE and with cgo,
+plus one PGO build, and linger attached to each: the same verdicts on all.
+"""
+import argparse
+import concurrent.futures
+import os
+import subprocess
+import sys
+import time
+
+from harness import (Target, flagged_sites, require_root, run_linger, run_tests,
+                     site_func)
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ap = argparse.ArgumentParser()
+ap.add_argument("--linger", required=True)
+ap.add_argument("--out", required=True, help="where the matrix binaries go")
+ap.add_argument("--duration", default="14s")
+ap.add_argument("--parallel", type=int, default=4)
+ARGS = ap.parse_args()
+ARGS.out = os.path.abspath(ARGS.out)
+
+KINDS = {
+    "plain": [],
+    "stripped": ["-ldflags=-s -w"],
+    "pie": ["-buildmode=pie"],
+    "cgo": ["-tags=linger_cgo"],
+}
+EXPECT = {
+    "main.leakTimeout": "leak",
+    "main.leakLockedMutex": "leak",
+    "main.leakForgottenReceiver": "growing",
+}
+PGO_MINOR = "go1.26"
+
+
+def toolchains():
+    p = subprocess.run([os.path.join(REPO, "scripts/go-toolchains.sh"), "--list"],
+                       capture_output=True, text=True)
+    lines = [l.split() for l in p.stdout.splitlines() if l.strip()]
+    if len(lines) < 2:
+        print("the Go toolchain cache is empty: run scripts/go-toolchains.sh first",
+              file=sys.stderr)
+        sys.exit(1)
+    return {v: root for v, root in lines}
+
+
+def go_env(root):
+    cache = os.environ.get("LINGER_GO_CACHE", os.path.join(REPO, ".cache", "go"))
+    env = dict(os.environ, GOROOT=root, GOTOOLCHAIN="local", GOFLAGS="-mod=mod",
+               GOCACHE=os.path.join(cache, "gocache"), GOPATH=os.path.join(cache, "gopath"),
+               CGO_ENABLED="1")
+    env["PATH"] = os.path.join(root, "bin") + ":" + env["PATH"]
+    return env
+
+
+def build(version, root, kind, extra):
+    out = os.path.join(ARGS.out, f"mixed-{version}-{kind}")
+    src = os.path.join(REPO, "tests/targets/mixed")
+    subprocess.run([os.path.join(root, "bin/go"), "build", *extra, "-o", out, "."],
+                   cwd=src, env=go_env(root), check=True, capture_output=True)
+    return out
+
+
+def pgo_profile(version, root):
+    """A CPU profile of the plain build running, for -pgo."""
+    plain = build(version, root, "plain", [])
+    prof = os.path.join(ARGS.out, "mixed.pprof")
+    subprocess.run([plain, "-duration", "8s", "-cpuprofile", prof, "-churn-rate", "3000"],
+                   check=True, capture_output=True)
+    return prof
+
+
+def check(binary):
+    """Attaches linger to one build; returns a list of problems."""
+    with Target(binary, "-lock-loss-after", "6s") as t:
+        time.sleep(1)
+        run = run_linger(ARGS.linger, ["-p", str(t.pid), "--duration", ARGS.duration,
+                                       "--json"])
+    if run.status == 2 or not run.reports:
+        return [f"linger failed: exit {run.status}: {run.stderr.strip()}"]
+    problems = []
+    final = run.final
+    got = {site_func(s): s["verdict"] for s in flagged_sites(final)}
+    for func, verdict in EXPECT.items():
+        if got.get(func) != verdict:
+            problems.append(f"{func}: {got.get(func, 'not flagged')}, want {verdict}")
+    for func in got:
+        if func not in EXPECT:
+            problems.append(f"healthy site flagged: {func} {got[func]}")
+    seen = {site_func(s) for s in final["sites"]}
+    if "main.healthyChurn" not in seen:
+        problems.append("healthy churn never seen: spawns missed")
+    if final["drops"]:
+        problems.append(f"{final['drops']} records dropped")
+    return problems
+
+
+def test_every_version_and_kind_gives_the_same_verdicts():
+    os.makedirs(ARGS.out, exist_ok=True)
+    tcs = toolchains()
+    builds = []
+    for version, root in tcs.items():
+        for kind, extra in KINDS.items():
+            builds.append((f"{version} {kind}", build(version, root, kind, extra)))
+    if PGO_MINOR in tcs:
+        prof = pgo_profile(PGO_MINOR, tcs[PGO_MINOR])
+        builds.append((f"{PGO_MINOR} pgo",
+                       build(PGO_MINOR, tcs[PGO_MINOR], "pgo", [f"-pgo={prof}"])))
+    with concurrent.futures.ThreadPoolExecutor(ARGS.parallel) as pool:
+        results = list(pool.map(lambda b: (b[0], check(b[1])), builds))
+    failed = 0
+    for name, problems in results:
+        print(f"     {name:18} {'ok' if not problems else '; '.join(problems)}")
+        failed += bool(problems)
+    assert not failed, f"{failed} of {len(results)} builds gave other verdicts"
+
+
+if __name__ == "__main__":
+    require_root()
+    run_tests([test_every_version_and_kind_gives_the_same_verdicts])
