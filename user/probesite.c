@@ -144,13 +144,13 @@ cleanup:
 	return 0;
 }
 
-/* Decodes all of code and collects the addresses of instructions that
- * match(), at most max. */
-static int collect(const uint8_t *code, size_t len, uint64_t vaddr, uint64_t *sites, size_t max,
-		   bool (*match)(const cs_insn *in, uint64_t arg), uint64_t arg)
+/* Decodes all of code and collects, for each instruction pick() accepts,
+ * the value it names (an address), at most max. */
+static int collect(const uint8_t *code, size_t len, uint64_t vaddr, uint64_t *out, size_t max,
+		   bool (*pick)(const cs_insn *in, uint64_t arg, uint64_t *value), uint64_t arg)
 {
 	const uint8_t *p = code;
-	uint64_t addr = vaddr;
+	uint64_t addr = vaddr, value;
 	size_t left = len;
 	int found = 0;
 	cs_insn *in;
@@ -168,8 +168,8 @@ static int collect(const uint8_t *code, size_t len, uint64_t vaddr, uint64_t *si
 		goto cleanup;
 	}
 	while (cs_disasm_iter(h, &p, &left, &addr, in)) {
-		if (in->detail && match(in, arg) && (size_t)found < max)
-			sites[found++] = in->address;
+		if (in->detail && pick(in, arg, &value) && (size_t)found < max)
+			out[found++] = value;
 	}
 	err = found;
 cleanup:
@@ -179,18 +179,34 @@ cleanup:
 	return err;
 }
 
-static bool is_call_to(const cs_insn *in, uint64_t target)
+static bool is_call_to(const cs_insn *in, uint64_t target, uint64_t *at)
 {
 	const cs_x86 *x = &in->detail->x86;
 
+	*at = in->address;
 	return in->id == X86_INS_CALL && x->op_count == 1 && x->operands[0].type == X86_OP_IMM &&
 	       (uint64_t)x->operands[0].imm == target;
 }
 
-static bool is_ret(const cs_insn *in, uint64_t unused)
+static bool is_ret(const cs_insn *in, uint64_t unused, uint64_t *at)
 {
 	(void)unused;
+	*at = in->address;
 	return in->id == X86_INS_RET;
+}
+
+static bool rip_target(const cs_insn *in, uint64_t unused, uint64_t *target)
+{
+	const cs_x86 *x = &in->detail->x86;
+
+	(void)unused;
+	for (uint8_t i = 0; i < x->op_count; i++)
+		if (x->operands[i].type == X86_OP_MEM && x->operands[i].mem.base == X86_REG_RIP) {
+			/* RIP-relative: from the end of the instruction */
+			*target = in->address + in->size + (uint64_t)x->operands[i].mem.disp;
+			return true;
+		}
+	return false;
 }
 
 int probesite__calls_to(const uint8_t *code, size_t len, uint64_t vaddr, uint64_t target,
@@ -202,4 +218,27 @@ int probesite__calls_to(const uint8_t *code, size_t len, uint64_t vaddr, uint64_
 int probesite__returns(const uint8_t *code, size_t len, uint64_t vaddr, uint64_t *sites, size_t max)
 {
 	return collect(code, len, vaddr, sites, max, is_ret, 0);
+}
+
+int probesite__rip_refs(const uint8_t *code, size_t len, uint64_t vaddr, uint64_t *addrs,
+			size_t max)
+{
+	return collect(code, len, vaddr, addrs, max, rip_target, 0);
+}
+
+int probesite__slice_header(const uint64_t *refs, size_t n, uint64_t *addr)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool len = false, cap = false;
+
+		for (size_t j = 0; j < n; j++) {
+			len |= refs[j] == refs[i] + 8;
+			cap |= refs[j] == refs[i] + 16;
+		}
+		if (len && cap) {
+			*addr = refs[i];
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

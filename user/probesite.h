@@ -49,4 +49,17 @@ int probesite__calls_to(const uint8_t *code, size_t len, uint64_t vaddr, uint64_
 int probesite__returns(const uint8_t *code, size_t len, uint64_t vaddr, uint64_t *sites,
 		       size_t max);
 
+/* Lists the addresses that RIP-relative memory operands in code refer to
+ * (data the function reads or writes, such as runtime.allgs in
+ * runtime.allgadd), in code order, at most max. Returns the count or a
+ * negative errno. Stripped binaries keep their functions but not their
+ * data symbols: this is how data is found through the code using it. */
+int probesite__rip_refs(const uint8_t *code, size_t len, uint64_t vaddr, uint64_t *addrs,
+			size_t max);
+
+/* The first address in refs whose next two words (+8, +16) are in refs
+ * too: a Go slice header {pointer, length, capacity} that code loads and
+ * stores field by field. 0, or -ENOENT when none is. */
+int probesite__slice_header(const uint64_t *refs, size_t n, uint64_t *addr);
+
 #endif

@@ -24,6 +24,7 @@
 #include "report.h"
 #include "symbolizer.h"
 #include "ui.h"
+#include "offsets.h"
 #include "waitreason.h"
 
 volatile sig_atomic_t exiting;
@@ -151,9 +152,11 @@ static int session__open_target(struct session *s)
 		     (int)s->pid, s->exe, version);
 		return -ENOTSUP;
 	}
-	if (gobin__offsets(s->gb, &s->off)) {
-		warn("PID %d (%s): no DWARF for runtime.g: stripped binaries are not supported yet",
-		     (int)s->pid, s->exe);
+	/* DWARF when the binary has it; a stripped one gets the offsets
+	 * measured for its Go version. */
+	if (gobin__offsets(s->gb, &s->off) && runtime_offsets__lookup(s->ver.minor, &s->off)) {
+		warn("PID %d (%s): stripped binary, and runtime.g offsets of %s are not known",
+		     (int)s->pid, s->exe, version);
 		return -ENOTSUP;
 	}
 	return 0;
@@ -320,6 +323,28 @@ static bool has_bpf_privileges(void)
 	return found && ((eff >> 21 & 1) || ((eff >> 39 & 1) && (eff >> 38 & 1)));
 }
 
+/* The link-time address of runtime.allgs, a []*g. Stripped binaries lose
+ * the symbol but keep runtime.allgadd, which appends to it: the slice is
+ * the address whose three words (pointer, length, capacity) the function
+ * all refers to. */
+static int session__allgs(struct session *s, uint64_t *allgs)
+{
+	uint64_t refs[256];
+	struct gobin_sym sym;
+	uint8_t *code;
+	int n;
+
+	if (!gobin__symbol(s->gb, "runtime.allgs", &sym)) {
+		*allgs = sym.vaddr;
+		return 0;
+	}
+	if (gobin__symbol(s->gb, "runtime.allgadd", &sym) || !(code = session__code(s, &sym)))
+		return -ENOENT;
+	n = probesite__rip_refs(code, sym.size, sym.vaddr, refs, 256);
+	free(code);
+	return n > 0 ? probesite__slice_header(refs, (size_t)n, allgs) : -ENOENT;
+}
+
 /* Goroutines alive before the probes attached, read once from the
  * target's runtime.allgs ([]*g), so that a leak older than linger is seen
  * at once. Runs after the first drain, so a spawn record already ingested
@@ -327,12 +352,11 @@ static bool has_bpf_privileges(void)
  * skipped, and a binary without the symbol yields none. */
 static void session__seed(struct session *s)
 {
-	struct gobin_sym sym;
-	uint64_t slice[2], *gs = NULL, n, seeded = 0;
+	uint64_t slice[2], *gs = NULL, n, seeded = 0, allgs;
 	uint64_t now = now_ns();
 
-	if (gobin__symbol(s->gb, "runtime.allgs", &sym) ||
-	    procmem__read(s->pm, sym.vaddr + s->bias, slice, sizeof(slice)) || !slice[1])
+	if (session__allgs(s, &allgs) ||
+	    procmem__read(s->pm, allgs + s->bias, slice, sizeof(slice)) || !slice[1])
 		return;
 	n = slice[1];
 	if (n > s->o->max_goroutines)
