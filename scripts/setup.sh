@@ -8,7 +8,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 packages=(
 	libbpf-dev bpftool clang llvm libelf-dev libdw-dev libcapstone-dev
-	libcmocka-dev pkg-config cmake make gcc golang-go python3 tmux
+	libcmocka-dev pkg-config cmake make gcc binutils golang-go python3 tmux
 )
 missing=()
 for p in "${packages[@]}"; do

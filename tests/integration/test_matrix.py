@@ -68,9 +68,16 @@ def pgo_profile(version, root):
     """A CPU profile of the plain build running, for -pgo."""
     plain = build(version, root, "plain", [])
     prof = os.path.join(ARGS.out, "mixed.pprof")
-    subprocess.run([plain, "-duration", "8s", "-cpuprofile", prof, "-churn-rate", "3000"],
-                   check=True, capture_output=True)
+    subprocess.run([plain, "-duration", "10s", "-cpuprofile", prof, "-churn-rate", "3000",
+                    "-pingpong"], check=True, capture_output=True)
     return prof
+
+
+def gopark_calls(binary):
+    """Direct calls to runtime.gopark: PGO inlines some of them away."""
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", binary], check=True,
+                         capture_output=True, text=True).stdout
+    return sum(1 for l in out.splitlines() if "call" in l and "<runtime.gopark>" in l)
 
 
 def check(binary):
@@ -107,8 +114,11 @@ def test_every_version_and_kind_gives_the_same_verdicts():
             builds.append((f"{version} {kind}", build(version, root, kind, extra)))
     if PGO_MINOR in tcs:
         prof = pgo_profile(PGO_MINOR, tcs[PGO_MINOR])
-        builds.append((f"{PGO_MINOR} pgo",
-                       build(PGO_MINOR, tcs[PGO_MINOR], "pgo", [f"-pgo={prof}"])))
+        pgo = build(PGO_MINOR, tcs[PGO_MINOR], "pgo", [f"-pgo={prof}"])
+        plain = os.path.join(ARGS.out, f"mixed-{PGO_MINOR}-plain")
+        # The case that matters: gopark inlined where the profile is hot.
+        assert gopark_calls(pgo) < gopark_calls(plain), "PGO inlined no gopark call"
+        builds.append((f"{PGO_MINOR} pgo", pgo))
     with concurrent.futures.ThreadPoolExecutor(ARGS.parallel) as pool:
         results = list(pool.map(lambda b: (b[0], check(b[1])), builds))
     failed = 0

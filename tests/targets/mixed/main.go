@@ -49,6 +49,7 @@ func main() {
 		seed        = flag.Int64("seed", 0, "random seed (0: from the clock)")
 		debug       = flag.Bool("debug", false, "print goroutine counts per creating function to stderr every second")
 		cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile here until exit (a PGO profile for the version matrix)")
+		pingPong    = flag.Bool("pingpong", false, "also bounce a value between two goroutines as fast as they can (makes channel code hot in a profile)")
 	)
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -109,6 +110,9 @@ func main() {
 	}()
 	if *debug {
 		go debugLoop(shutdown)
+	}
+	if *pingPong {
+		startPingPong(shutdown)
 	}
 
 	waitForStop(*duration)
