@@ -71,6 +71,24 @@ static __always_inline __u64 read_u64(__u64 addr, int *faulted)
 	return v;
 }
 
+/* The register the attach cookie names (enum lc_reg). All three are
+ * loaded before choosing: the verifier refuses a context access at an
+ * offset computed at run time. */
+static __always_inline __u64 cookie_reg(struct pt_regs *ctx)
+{
+	__u64 which = bpf_get_attach_cookie(ctx);
+	__u64 ax = ctx->ax, bx = ctx->bx, r14 = ctx->r14;
+
+	barrier_var(ax);
+	barrier_var(bx);
+	barrier_var(r14);
+	if (which == LC_REG_RBX)
+		return bx;
+	if (which == LC_REG_R14)
+		return r14;
+	return ax;
+}
+
 static __always_inline struct lc_target *this_target(__u32 *tgid)
 {
 	*tgid = bpf_get_current_pid_tgid() >> 32;
@@ -93,7 +111,7 @@ static __always_inline int handle_spawn(struct pt_regs *ctx)
 	struct lc_event_spawn *e;
 	struct lc_target *t;
 	int faulted = 0;
-	__u64 newg, m, curg, ax, bx;
+	__u64 newg, m, curg;
 	__u32 tgid;
 
 	t = this_target(&tgid);
@@ -105,13 +123,7 @@ static __always_inline int handle_spawn(struct pt_regs *ctx)
 		count(LC_CNT_DROP);
 		return 0;
 	}
-	/* Load both registers before choosing: the verifier refuses a ctx
-	 * access at an offset computed at run time. */
-	ax = ctx->ax;
-	bx = ctx->bx;
-	barrier_var(ax);
-	barrier_var(bx);
-	newg = t->spawn_g_reg == LC_REG_RBX ? bx : ax;
+	newg = cookie_reg(ctx);
 	fill_header(&e->hdr, LC_EVENT_SPAWN, tgid);
 	e->g_addr = newg;
 	e->goid = read_u64(newg + t->g_goid_off, &faulted);
@@ -165,7 +177,9 @@ static __always_inline int handle_park(struct pt_regs *ctx)
 	return 0;
 }
 
-/* goexit1 runs on the exiting goroutine, before it is torn down. */
+/* goexit1 runs on the exiting goroutine (g in R14), before it is torn
+ * down; from Go 1.22 gdestroy (on g0, g in RAX) tears down every
+ * goroutine, coroutines included, which never pass through goexit1. */
 static __always_inline int handle_exit(struct pt_regs *ctx)
 {
 	struct lc_event_exit *e;
@@ -183,7 +197,7 @@ static __always_inline int handle_exit(struct pt_regs *ctx)
 		return 0;
 	}
 	fill_header(&e->hdr, LC_EVENT_EXIT, tgid);
-	e->goid = read_u64(ctx->r14 + t->g_goid_off, &faulted);
+	e->goid = read_u64(cookie_reg(ctx) + t->g_goid_off, &faulted);
 	if (faulted)
 		count(LC_CNT_READ_FAULT);
 	bpf_ringbuf_submit(e, submit_flags());

@@ -21,11 +21,14 @@ enum lc_event_type {
 	LC_EVENT_EXIT = 3,
 };
 
-/* Which register holds the new g at the spawn probe: RAX at a RET of
- * runtime.newproc1, RBX at the CALL runtime.runqput in newproc.func1. */
+/* Which register holds the g a probe is about, passed as the probe's
+ * attach cookie: a spawn probe's new g is in RBX at the CALL runqput in
+ * newproc.func1 and in RAX after newproc1 returns; an exit probe's g is in
+ * R14 at goexit1 (on the goroutine) and in RAX at gdestroy (on g0). */
 enum lc_reg {
 	LC_REG_RAX = 0,
 	LC_REG_RBX = 1,
+	LC_REG_R14 = 2,
 };
 
 /* Indexes into the per-CPU counters map. */
@@ -75,9 +78,8 @@ struct lc_target {
 	__u32 g_gopc_off;
 	__u32 g_startpc_off;
 	__u32 g_waitreason_off;
-	__u32 g_m_off;	   /* g.m */
-	__u32 m_curg_off;  /* m.curg: the user g that ran `go` at spawn */
-	__u32 spawn_g_reg; /* enum lc_reg */
+	__u32 g_m_off;	  /* g.m */
+	__u32 m_curg_off; /* m.curg: the user g that ran `go` at spawn */
 };
 
 #endif

@@ -78,13 +78,14 @@ void lifecycle__free(struct lifecycle *lc)
 }
 
 static int attach_one(struct lifecycle *lc, struct bpf_program *prog, pid_t pid, const char *binary,
-		      uint64_t offset)
+		      const struct lifecycle_site *site)
 {
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = site->reg);
 	struct bpf_link *link;
 
 	if (lc->nlinks == MAX_LINKS)
 		return -E2BIG;
-	link = bpf_program__attach_uprobe(prog, false, pid, binary, (size_t)offset);
+	link = bpf_program__attach_uprobe_opts(prog, pid, binary, (size_t)site->offset, &opts);
 	if (!link)
 		return -errno;
 	lc->links[lc->nlinks++] = link;
@@ -106,16 +107,16 @@ int lifecycle__attach(struct lifecycle *lc, pid_t pid, const char *binary,
 		goto cleanup;
 	*failed_what = "spawn probe";
 	for (i = 0; i < s->nspawn; i++) {
-		err = attach_one(lc, lc->skel->progs.on_spawn, pid, binary, s->spawn[i]);
+		err = attach_one(lc, lc->skel->progs.on_spawn, pid, binary, &s->spawn[i]);
 		if (err)
 			goto cleanup;
 	}
 	*failed_what = "park probe";
-	err = attach_one(lc, lc->skel->progs.on_park, pid, binary, s->park);
+	err = attach_one(lc, lc->skel->progs.on_park, pid, binary, &s->park);
 	if (err)
 		goto cleanup;
 	*failed_what = "exit probe";
-	err = attach_one(lc, lc->skel->progs.on_exit, pid, binary, s->exit);
+	err = attach_one(lc, lc->skel->progs.on_exit, pid, binary, &s->exit);
 	if (err)
 		goto cleanup;
 	*failed_what = NULL;

@@ -17,12 +17,18 @@ typedef int (*lifecycle_record_fn)(void *ctx, const void *rec, size_t len);
 
 #define LIFECYCLE_MAX_SPAWN_SITES 8
 
-/* Where to attach in the target's binary, as file offsets. */
+/* One probe: a file offset in the target's binary, and the register
+ * that holds the probe's g there (enum lc_reg, the attach cookie). */
+struct lifecycle_site {
+	uint64_t offset;
+	enum lc_reg reg;
+};
+
 struct lifecycle_sites {
-	uint64_t spawn[LIFECYCLE_MAX_SPAWN_SITES];
+	struct lifecycle_site spawn[LIFECYCLE_MAX_SPAWN_SITES];
 	size_t nspawn;
-	uint64_t park;
-	uint64_t exit;
+	struct lifecycle_site park;
+	struct lifecycle_site exit;
 };
 
 struct lifecycle_opts {

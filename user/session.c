@@ -218,52 +218,77 @@ static int session__prologue_site(struct session *s, const char *name, uint64_t 
 	return session__file_offset(s, ps.vaddr, off);
 }
 
-/* The spawn probe: the CALL runtime.runqput in newproc.func1 (emulated,
- * new g in RBX) where the closure has one; else every RET of newproc1
- * (single-stepped, new g in RAX), e.g. when PGO inlined runqput. */
-static int session__spawn_sites(struct session *s, struct lifecycle_sites *ls, struct lc_target *t)
+/* Adds a spawn probe at vaddr, where reg holds the new g. */
+static int session__add_spawn(struct session *s, struct lifecycle_sites *ls, uint64_t vaddr,
+			      enum lc_reg reg)
+{
+	struct lifecycle_site *site;
+
+	if (ls->nspawn == LIFECYCLE_MAX_SPAWN_SITES)
+		return -E2BIG;
+	site = &ls->spawn[ls->nspawn];
+	site->reg = reg;
+	if (session__file_offset(s, vaddr, &site->offset))
+		return -ENOENT;
+	ls->nspawn++;
+	return 0;
+}
+
+/* The instructions in function name that pick() finds (calls to target,
+ * or returns), at most LIFECYCLE_MAX_SPAWN_SITES; the count, or <= 0. */
+static int session__find_in(struct session *s, const char *name, uint64_t target, uint64_t *vaddrs)
+{
+	struct gobin_sym fn;
+	uint8_t *code;
+	int n;
+
+	if (gobin__symbol(s->gb, name, &fn) || !fn.size || !(code = session__code(s, &fn)))
+		return -ENOENT;
+	n = target ? probesite__calls_to(code, fn.size, fn.vaddr, target, vaddrs,
+					 LIFECYCLE_MAX_SPAWN_SITES)
+		   : probesite__returns(code, fn.size, fn.vaddr, vaddrs, LIFECYCLE_MAX_SPAWN_SITES);
+	free(code);
+	return n;
+}
+
+/* The spawn probes. Every `go` statement goes through newproc.func1,
+ * whose CALL runtime.runqput (emulated) has the new g in RBX. Coroutines
+ * (iter.Pull, Go 1.22+) are made by newproc1 called from newcoro's
+ * closure: probed on the instruction after that call, where RAX is the new
+ * g. Where runqput is inlined (PGO), every RET of newproc1 (single-stepped,
+ * RAX) stands in for both. */
+static int session__spawn_sites(struct session *s, struct lifecycle_sites *ls)
 {
 	uint64_t vaddrs[LIFECYCLE_MAX_SPAWN_SITES];
-	struct gobin_sym fn, runqput, newproc1;
-	uint8_t *code;
-	int n = 0, err;
+	struct gobin_sym runqput, newproc1;
+	int n = 0, err = 0;
 
-	if (!gobin__symbol(s->gb, "runtime.newproc.func1", &fn) && fn.size &&
-	    !gobin__symbol(s->gb, "runtime.runqput", &runqput)) {
-		code = session__code(s, &fn);
-		if (!code)
-			return -EIO;
-		n = probesite__calls_to(code, fn.size, fn.vaddr, runqput.vaddr, vaddrs,
-					LIFECYCLE_MAX_SPAWN_SITES);
-		free(code);
-		t->spawn_g_reg = LC_REG_RBX;
-		debug("runtime.newproc.func1: %d call(s) to runqput (call, emulated)", n);
+	err = session__symbol(s, "runtime.newproc1", &newproc1);
+	if (err)
+		return err;
+	if (!gobin__symbol(s->gb, "runtime.runqput", &runqput))
+		n = session__find_in(s, "runtime.newproc.func1", runqput.vaddr, vaddrs);
+	debug("runtime.newproc.func1: %d call(s) to runqput (call, emulated)", n);
+	for (int i = 0; i < n && !err; i++)
+		err = session__add_spawn(s, ls, vaddrs[i], LC_REG_RBX);
+	if (n > 0) {
+		/* A CALL rel32 is 5 bytes: the new g is in RAX right after. */
+		n = session__find_in(s, "runtime.newcoro.func1", newproc1.vaddr, vaddrs);
+		if (n > 0)
+			debug("runtime.newcoro.func1: %d call(s) to newproc1 (single-stepped)", n);
+		for (int i = 0; i < n && !err; i++)
+			err = session__add_spawn(s, ls, vaddrs[i] + 5, LC_REG_RAX);
+		return err;
 	}
+	n = session__find_in(s, "runtime.newproc1", 0, vaddrs);
+	debug("runtime.newproc1: %d ret(s) (single-stepped)", n);
 	if (n <= 0) {
-		err = session__symbol(s, "runtime.newproc1", &newproc1);
-		if (err)
-			return err;
-		code = session__code(s, &newproc1);
-		if (!code)
-			return -EIO;
-		n = probesite__returns(code, newproc1.size, newproc1.vaddr, vaddrs,
-				       LIFECYCLE_MAX_SPAWN_SITES);
-		free(code);
-		t->spawn_g_reg = LC_REG_RAX;
-		debug("runtime.newproc1: %d ret(s) (single-stepped)", n);
-		if (n <= 0) {
-			warn("PID %d (%s): no spawn probe site in runtime.newproc1", (int)s->pid,
-			     s->exe);
-			return -ENOENT;
-		}
+		warn("PID %d (%s): no spawn probe site in runtime.newproc1", (int)s->pid, s->exe);
+		return -ENOENT;
 	}
-	for (int i = 0; i < n; i++) {
-		err = session__file_offset(s, vaddrs[i], &ls->spawn[i]);
-		if (err)
-			return err;
-	}
-	ls->nspawn = (size_t)n;
-	return 0;
+	for (int i = 0; i < n && !err; i++)
+		err = session__add_spawn(s, ls, vaddrs[i], LC_REG_RAX);
+	return err;
 }
 
 /* Wait-reason names as the target's runtime spells them; a per-version
@@ -402,6 +427,7 @@ static int session__attach(struct session *s)
 	struct lifecycle_sites ls = {0};
 	const char *what = NULL;
 	struct lc_target t = {0};
+	struct gobin_sym gdestroy;
 	struct stat st;
 	int err;
 
@@ -411,11 +437,19 @@ static int session__attach(struct session *s)
 	t.g_waitreason_off = s->off.g_waitreason;
 	t.g_m_off = s->off.g_m;
 	t.m_curg_off = s->off.m_curg;
-	err = session__spawn_sites(s, &ls, &t);
+	/* Go 1.22+ tears every goroutine down in gdestroy (g in RAX), also
+	 * coroutines, which never reach goexit1; before, goexit1 (R14). */
+	ls.park.reg = LC_REG_RAX;
+	ls.exit.reg = LC_REG_RAX;
+	err = session__spawn_sites(s, &ls);
 	if (!err)
-		err = session__prologue_site(s, "runtime.park_m", &ls.park);
-	if (!err)
-		err = session__prologue_site(s, "runtime.goexit1", &ls.exit);
+		err = session__prologue_site(s, "runtime.park_m", &ls.park.offset);
+	if (!err && gobin__symbol(s->gb, "runtime.gdestroy", &gdestroy)) {
+		ls.exit.reg = LC_REG_R14;
+		err = session__prologue_site(s, "runtime.goexit1", &ls.exit.offset);
+	} else if (!err) {
+		err = session__prologue_site(s, "runtime.gdestroy", &ls.exit.offset);
+	}
 	if (err)
 		return err;
 
@@ -606,11 +640,36 @@ static int session__detail(void *ctx, const struct report_site *site, struct sit
 	return 0;
 }
 
+/* The `go` statement of a site: gopc, except for coroutines, whose gopc
+ * is inside iter.Pull: then the first frame of the creation stack outside
+ * the runtime and package iter, which is the user's call of iter.Pull. */
+static void session__go_site(struct session *s, struct report_site *site)
+{
+	uint64_t pcs[LC_STACK_DEPTH];
+	int n;
+
+	fill_frame(s, site->gopc - s->bias - 1, &site->go_site);
+	if (strncmp(site->go_site.func, "iter.", 5) || site->key >= (1ULL << 31))
+		return;
+	n = lifecycle__stack(s->lc, (int32_t)site->key, pcs, LC_STACK_DEPTH);
+	for (int i = 1; i < n; i++) {
+		struct report_frame f;
+
+		fill_frame(s, pcs[i] - s->bias - 1, &f);
+		if (f.func[0] && strncmp(f.func, "runtime.", 8) && strncmp(f.func, "iter.", 5)) {
+			site->go_site = f;
+			return;
+		}
+	}
+}
+
 static bool is_system_site(const char *start_func)
 {
 	/* As the runtime's isSystemGoroutine: its own goroutines, but not
-	 * runtime.main, which runs the user's main. */
-	return !strncmp(start_func, "runtime.", 8) && strcmp(start_func, "runtime.main");
+	 * runtime.main, which runs the user's main, nor runtime.corostart,
+	 * which runs the user's iterator behind iter.Pull. */
+	return !strncmp(start_func, "runtime.", 8) && strcmp(start_func, "runtime.main") &&
+	       strcmp(start_func, "runtime.corostart");
 }
 
 /* Names the report's sites and drops the runtime's own. */
@@ -628,7 +687,7 @@ static void session__enrich(struct session *s, struct report *r)
 		snprintf(site->start_func, sizeof(site->start_func), "%s", start.func);
 		if (is_system_site(site->start_func))
 			continue;
-		fill_frame(s, site->gopc - s->bias - 1, &site->go_site);
+		session__go_site(s, site);
 		if (site->has_wait_reason) {
 			const char *name = session__wait_name(s, site->wait_reason);
 

@@ -1,9 +1,15 @@
-/* Drawing on a terminal with plain ANSI sequences. */
+/* Drawing on a terminal with plain ANSI sequences, reading its keys, and
+ * giving it back as it was however linger ends.
+ *
+ * The tty state lives in file statics rather than in struct term: the
+ * signal handlers (SIGTSTP, SIGCONT, SIGWINCH) and the atexit hook can
+ * reach nothing else, and there is only one terminal. */
 #include "term.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdbool.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -12,10 +18,38 @@
 
 #include "buf.h"
 
+#define ESC_WAIT_MS 30 /* after an Esc, how long the rest of a sequence may take */
+
+/* Alternate screen, hidden cursor, home; and back: attributes off, cursor
+ * shown, main screen. */
+#define ENTER_SEQ "\033[?1049h\033[?25l\033[H\033[2J"
+#define LEAVE_SEQ "\033[0m\033[?25h\033[?1049l"
+
+/* Signals that end the process without passing through ui__free: the
+ * terminal is given back before they take effect. */
+static const int fatal_sigs[] = {SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+#define NFATAL (sizeof(fatal_sigs) / sizeof(fatal_sigs[0]))
+
+static struct sigaction fatal_old[NFATAL];
+static struct termios tty_saved, tty_raw;
+static volatile sig_atomic_t tty_taken; /* the terminal is in our modes now */
+static volatile sig_atomic_t term_live; /* a struct term exists: retake on SIGCONT */
+static volatile sig_atomic_t winched;
+static bool atexit_set;
+
 struct term {
-	struct termios saved;
-	bool active;
+	bool colour;
+	bool full; /* next draw rewrites every line */
+	int cols, rows;
 	struct buf frame;
+	struct buf prev; /* the screen last drawn, to skip unchanged lines */
+	unsigned char *prev_attr;
+	size_t prev_cap;
+	int prev_n;
+	unsigned char in[64]; /* bytes read, not yet decoded */
+	size_t inlen;
+	struct sigaction old_winch, old_tstp, old_cont;
+	bool tstp_handled;
 };
 
 static int write_all(int fd, const char *s, size_t len)
@@ -34,15 +68,120 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-static void put(const char *s)
+/* Async-signal-safe: write and tcsetattr only. */
+static void tty_leave(void)
 {
-	write_all(STDOUT_FILENO, s, strlen(s));
+	if (!tty_taken)
+		return;
+	tty_taken = 0;
+	write_all(STDOUT_FILENO, LEAVE_SEQ, sizeof(LEAVE_SEQ) - 1);
+	tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved);
+}
+
+static int tty_enter(void)
+{
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &tty_raw))
+		return -errno;
+	tty_taken = 1;
+	return write_all(STDOUT_FILENO, ENTER_SEQ, sizeof(ENTER_SEQ) - 1);
+}
+
+static void on_exit_restore(void)
+{
+	tty_leave();
+}
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	winched = 1;
+}
+
+static void on_tstp(int sig);
+
+static void set_handler(int sig, void (*fn)(int), struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, old);
+}
+
+/* Ctrl-Z: give the terminal back, then stop for real; SIGTSTP is blocked
+ * inside its handler, so the stop happens as the handler returns. */
+static void on_tstp(int sig)
+{
+	int saved = errno;
+
+	tty_leave();
+	set_handler(SIGTSTP, SIG_DFL, NULL);
+	raise(sig);
+	errno = saved;
+}
+
+/* fg: take the terminal again and have the screen redrawn. */
+static void on_cont(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (term_live) {
+		set_handler(SIGTSTP, on_tstp, NULL);
+		if (!tty_taken && !tcsetattr(STDIN_FILENO, TCSANOW, &tty_raw)) {
+			tty_taken = 1;
+			write_all(STDOUT_FILENO, ENTER_SEQ, sizeof(ENTER_SEQ) - 1);
+		}
+		winched = 1;
+	}
+	errno = saved;
+}
+
+/* Gives the terminal back, then lets the signal do what it did before
+ * (default action, or a sanitizer's handler): a fault comes again as the
+ * faulting instruction is retried; anything else (Ctrl-\, abort(), kill)
+ * is raised again, delivered once this handler returns. */
+static void on_fatal(int sig, siginfo_t *info, void *uctx)
+{
+	bool fault = sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE;
+	size_t i;
+
+	(void)uctx;
+	tty_leave();
+	for (i = 0; i < NFATAL; i++)
+		if (fatal_sigs[i] == sig)
+			sigaction(sig, &fatal_old[i], NULL);
+	if (!fault || !info || info->si_code <= 0)
+		raise(sig);
+}
+
+static void fatal_handlers(bool on)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_fatal;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < NFATAL; i++)
+		if (on)
+			sigaction(fatal_sigs[i], &sa, &fatal_old[i]);
+		else
+			sigaction(fatal_sigs[i], &fatal_old[i], NULL);
+}
+
+bool term__colour_wanted(const char *no_color)
+{
+	return !no_color || !no_color[0];
 }
 
 struct term *term__new(void)
 {
-	struct termios raw;
 	struct term *t;
+	int err;
 
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		errno = ENOTTY;
@@ -51,22 +190,41 @@ struct term *term__new(void)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	if (tcgetattr(STDIN_FILENO, &t->saved)) {
-		int err = errno;
-
+	if (tcgetattr(STDIN_FILENO, &tty_saved)) {
+		err = errno;
 		free(t);
 		errno = err;
 		return NULL;
 	}
-	raw = t->saved;
+	tty_raw = tty_saved;
 	/* Keys arrive one at a time, unechoed; ISIG stays so Ctrl-C still
 	 * reaches the SIGINT handler that ends the run cleanly. */
-	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
-	raw.c_cc[VMIN] = 0;
-	raw.c_cc[VTIME] = 0;
-	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-	t->active = true;
-	put("\033[?1049h\033[?25l\033[H\033[2J");
+	tty_raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	tty_raw.c_cc[VMIN] = 0;
+	tty_raw.c_cc[VTIME] = 0;
+	t->colour = term__colour_wanted(getenv("NO_COLOR"));
+	t->full = true;
+	if (!atexit_set && !atexit(on_exit_restore))
+		atexit_set = true;
+	err = tty_enter();
+	if (err) {
+		tty_leave();
+		free(t);
+		errno = -err;
+		return NULL;
+	}
+	term_live = 1;
+	winched = 0;
+	fatal_handlers(true);
+	set_handler(SIGWINCH, on_winch, &t->old_winch);
+	set_handler(SIGCONT, on_cont, &t->old_cont);
+	set_handler(SIGTSTP, on_tstp, &t->old_tstp);
+	t->tstp_handled = true;
+	if (t->old_tstp.sa_handler == SIG_IGN) {
+		/* Started without job control: Ctrl-Z stays ignored. */
+		sigaction(SIGTSTP, &t->old_tstp, NULL);
+		t->tstp_handled = false;
+	}
 	return t;
 }
 
@@ -74,12 +232,16 @@ void term__free(struct term *t)
 {
 	if (!t)
 		return;
-	if (t->active) {
-		put("\033[?25h\033[?1049l");
-		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
-		t->active = false;
-	}
+	term_live = 0;
+	if (t->tstp_handled)
+		sigaction(SIGTSTP, &t->old_tstp, NULL);
+	sigaction(SIGCONT, &t->old_cont, NULL);
+	sigaction(SIGWINCH, &t->old_winch, NULL);
+	fatal_handlers(false);
+	tty_leave();
 	buf__free(&t->frame);
+	buf__free(&t->prev);
+	free(t->prev_attr);
 	free(t);
 }
 
@@ -100,39 +262,253 @@ void term__size(struct term *t, int *cols, int *rows)
 		*rows = 5;
 }
 
-int term__draw(struct term *t, const char *screen, size_t len)
+void term__invalidate(struct term *t)
 {
-	const char *p = screen, *end = screen + len;
+	if (t)
+		t->full = true;
+}
 
+bool term__resized(struct term *t)
+{
+	if (!t || !winched)
+		return false;
+	winched = 0;
+	t->full = true;
+	return true;
+}
+
+size_t term__sgr(unsigned attrs, bool colour, char *dst, size_t size)
+{
+	char s[32] = "\033[0";
+	size_t n;
+
+	if (!colour)
+		attrs &= ~(unsigned)(TERM_RED | TERM_YELLOW);
+	if (attrs & TERM_BOLD)
+		strcat(s, ";1");
+	if (attrs & TERM_REVERSE)
+		strcat(s, ";7");
+	if (attrs & TERM_RED)
+		strcat(s, ";31");
+	else if (attrs & TERM_YELLOW)
+		strcat(s, ";33");
+	strcat(s, "m");
+	if (!attrs)
+		s[0] = '\0';
+	n = strlen(s);
+	if (!size)
+		return 0;
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return n;
+}
+
+/* Columns of a line, one per UTF-8 code point, as the views count them. */
+static int line_cols(const char *s, size_t n)
+{
+	int c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+/* Remembers what is on the screen now. */
+static int term__keep(struct term *t, const char *screen, size_t len, const unsigned char *attrs,
+		      int n)
+{
+	if ((size_t)n > t->prev_cap) {
+		unsigned char *a = realloc(t->prev_attr, (size_t)n);
+
+		if (!a)
+			return -ENOMEM;
+		t->prev_attr = a;
+		t->prev_cap = (size_t)n;
+	}
+	for (int i = 0; i < n; i++)
+		t->prev_attr[i] = attrs ? attrs[i] : 0;
+	buf__reset(&t->prev);
+	if (buf__append(&t->prev, screen, len))
+		return -ENOMEM;
+	t->prev_n = n;
+	return 0;
+}
+
+int term__draw(struct term *t, const char *screen, size_t len, const unsigned char *attrs)
+{
+	const char *p = screen, *end = screen + len, *pp = t->prev.data;
+	const char *pend = t->prev.data ? t->prev.data + t->prev.len : NULL;
+	char sgr[32];
+	int cols, rows, i, w;
+
+	term__size(t, &cols, &rows);
+	if (cols != t->cols || rows != t->rows)
+		t->full = true;
+	t->cols = cols;
+	t->rows = rows;
 	buf__reset(&t->frame);
-	buf__append(&t->frame, "\033[H", 3);
-	while (p < end) {
+	for (i = 0; p < end && i < rows; i++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		unsigned attr = attrs ? attrs[i] : 0;
+		const char *pnl = NULL;
+		size_t pn = 0;
+		bool same = false;
 
-		buf__append(&t->frame, p, n);
-		/* Erase what the previous frame left to the right, then move
-		 * on, instead of clearing the screen: no flicker. */
-		buf__append(&t->frame, "\033[K", 3);
-		p += n;
-		if (nl) {
-			p++;
-			if (p < end)
-				buf__append(&t->frame, "\r\n", 2);
+		if (pp && pp < pend) {
+			pnl = memchr(pp, '\n', (size_t)(pend - pp));
+			pn = pnl ? (size_t)(pnl - pp) : (size_t)(pend - pp);
+			same = !t->full && i < t->prev_n && t->prev_attr[i] == attr && pn == n &&
+			       !memcmp(pp, p, n);
+			pp = pnl ? pnl + 1 : pend;
 		}
+		if (!same) {
+			buf__printf(&t->frame, "\033[%d;1H", i + 1);
+			term__sgr(attr, t->colour, sgr, sizeof(sgr));
+			buf__append(&t->frame, sgr, strlen(sgr));
+			buf__append(&t->frame, p, n);
+			w = line_cols(p, n);
+			/* A selection is a bar across the whole width. */
+			if ((attr & TERM_REVERSE) && w < cols) {
+				buf__printf(&t->frame, "%*s", cols - w, "");
+				w = cols;
+			}
+			if (sgr[0])
+				buf__append(&t->frame, "\033[m", 3);
+			/* Erase what the previous frame left to the right,
+			 * instead of clearing the screen: no flicker. Not on a
+			 * full line: there the cursor waits on the last column,
+			 * and erasing would take that character. */
+			if (w < cols)
+				buf__append(&t->frame, "\033[K", 3);
+		}
+		p = nl ? nl + 1 : end;
 	}
-	buf__append(&t->frame, "\033[J", 3);
+	if ((t->full || t->prev_n > i) && i < rows)
+		buf__printf(&t->frame, "\033[%d;1H\033[J", i + 1);
 	if (t->frame.oom)
 		return -ENOMEM;
-	return write_all(STDOUT_FILENO, t->frame.data, t->frame.len);
+	if (term__keep(t, screen, (size_t)(p - screen), attrs, i))
+		return -ENOMEM;
+	t->full = false;
+	return t->frame.len ? write_all(STDOUT_FILENO, t->frame.data, t->frame.len) : 0;
+}
+
+/* The key a CSI or SS3 sequence ends in: final byte f, first parameter. */
+static int csi_key(unsigned char f, int param)
+{
+	switch (f) {
+	case 'A':
+		return TERM_KEY_UP;
+	case 'B':
+		return TERM_KEY_DOWN;
+	case 'C':
+		return TERM_KEY_RIGHT;
+	case 'D':
+		return TERM_KEY_LEFT;
+	case 'H':
+		return TERM_KEY_HOME;
+	case 'F':
+		return TERM_KEY_END;
+	case '~':
+		switch (param) {
+		case 1:
+		case 7:
+			return TERM_KEY_HOME;
+		case 4:
+		case 8:
+			return TERM_KEY_END;
+		case 3:
+			return TERM_KEY_DELETE;
+		case 5:
+			return TERM_KEY_PGUP;
+		case 6:
+			return TERM_KEY_PGDN;
+		}
+	}
+	return TERM_KEY_NONE;
+}
+
+int term__decode(const unsigned char *s, size_t n, bool more, size_t *used)
+{
+	bool first = true;
+	size_t i;
+	int param = 0;
+
+	*used = 1;
+	if (s[0] == '\r' || s[0] == '\n')
+		return TERM_KEY_ENTER;
+	if (s[0] == 0x7f || s[0] == 0x08)
+		return TERM_KEY_BACKSPACE;
+	if (s[0] != 27)
+		return s[0];
+	if (n == 1)
+		return more ? -2 : TERM_KEY_ESC;
+	if (s[1] != '[' && s[1] != 'O')
+		return TERM_KEY_ESC; /* Alt+key, or Esc typed just before a key */
+	/* CSI: parameters 0x30-0x3f, intermediates 0x20-0x2f, a final byte
+	 * 0x40-0x7e. SS3 (ESC O) has just the final byte. */
+	i = 2;
+	if (s[1] == '[') {
+		/* Only the first parameter matters: "5~" is PgUp, "1;5A" a
+		 * Ctrl-Up, which moves like Up. */
+		for (; i < n && s[i] >= 0x30 && s[i] <= 0x3f; i++) {
+			if (s[i] == ';')
+				first = false;
+			else if (first && s[i] >= '0' && s[i] <= '9' && param < 1000)
+				param = param * 10 + (s[i] - '0');
+		}
+		for (; i < n && s[i] >= 0x20 && s[i] <= 0x2f; i++)
+			;
+	}
+	if (i >= n) {
+		if (more)
+			return -2;
+		*used = n;
+		return TERM_KEY_NONE;
+	}
+	*used = i + 1;
+	if (s[i] < 0x40 || s[i] > 0x7e)
+		return TERM_KEY_NONE;
+	return csi_key(s[i], param);
+}
+
+static void term__fill(struct term *t)
+{
+	ssize_t n;
+
+	if (t->inlen >= sizeof(t->in))
+		return;
+	n = read(STDIN_FILENO, t->in + t->inlen, sizeof(t->in) - t->inlen);
+	if (n > 0)
+		t->inlen += (size_t)n;
 }
 
 int term__key(struct term *t)
 {
-	unsigned char c;
+	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+	size_t used;
+	int key;
 
-	(void)t;
-	if (read(STDIN_FILENO, &c, 1) == 1)
-		return c;
-	return -1;
+	for (;;) {
+		if (!t->inlen)
+			term__fill(t);
+		if (!t->inlen)
+			return TERM_KEY_NONE;
+		key = term__decode(t->in, t->inlen, true, &used);
+		if (key == -2) {
+			/* An Esc alone, or a sequence cut between reads: wait a
+			 * moment for the rest before taking it as it is. */
+			if (poll(&p, 1, ESC_WAIT_MS) > 0)
+				term__fill(t);
+			key = term__decode(t->in, t->inlen, false, &used);
+		}
+		memmove(t->in, t->in + used, t->inlen - used);
+		t->inlen -= used;
+		if (key != TERM_KEY_NONE)
+			return key;
+	}
 }

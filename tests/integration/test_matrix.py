@@ -56,9 +56,9 @@ def go_env(root):
     return env
 
 
-def build(version, root, kind, extra):
-    out = os.path.join(ARGS.out, f"mixed-{version}-{kind}")
-    src = os.path.join(REPO, "tests/targets/mixed")
+def build(version, root, kind, extra, target="mixed"):
+    out = os.path.join(ARGS.out, f"{target}-{version}-{kind}")
+    src = os.path.join(REPO, "tests/targets", target)
     subprocess.run([os.path.join(root, "bin/go"), "build", *extra, "-o", out, "."],
                    cwd=src, env=go_env(root), check=True, capture_output=True)
     return out
@@ -80,9 +80,13 @@ def gopark_calls(binary):
     return sum(1 for l in out.splitlines() if "call" in l and "<runtime.gopark>" in l)
 
 
-def check(binary):
+CORO_EXPECT = {"main.pullAndForget": "leak"}
+
+
+def check(binary, expect=EXPECT, args=("-lock-loss-after", "6s"),
+          healthy="main.healthyChurn"):
     """Attaches linger to one build; returns a list of problems."""
-    with Target(binary, "-lock-loss-after", "6s") as t:
+    with Target(binary, *args) as t:
         time.sleep(1)
         run = run_linger(ARGS.linger, ["-p", str(t.pid), "--duration", ARGS.duration,
                                        "--json"])
@@ -91,15 +95,15 @@ def check(binary):
     problems = []
     final = run.final
     got = {site_func(s): s["verdict"] for s in flagged_sites(final)}
-    for func, verdict in EXPECT.items():
+    for func, verdict in expect.items():
         if got.get(func) != verdict:
             problems.append(f"{func}: {got.get(func, 'not flagged')}, want {verdict}")
     for func in got:
-        if func not in EXPECT:
+        if func not in expect:
             problems.append(f"healthy site flagged: {func} {got[func]}")
     seen = {site_func(s) for s in final["sites"]}
-    if "main.healthyChurn" not in seen:
-        problems.append("healthy churn never seen: spawns missed")
+    if healthy not in seen:
+        problems.append(f"healthy {healthy} never seen: spawns missed")
     if final["drops"]:
         problems.append(f"{final['drops']} records dropped")
     return problems
@@ -119,8 +123,16 @@ def test_every_version_and_kind_gives_the_same_verdicts():
         # The case that matters: gopark inlined where the profile is hot.
         assert gopark_calls(pgo) < gopark_calls(plain), "PGO inlined no gopark call"
         builds.append((f"{PGO_MINOR} pgo", pgo))
+    checks = [(name, lambda b=b: check(b)) for name, b in builds]
+    # Coroutines (iter.Pull, Go 1.23+): a pull iterator never stopped leaks
+    # its goroutine, which newproc never creates and goexit1 never ends.
+    for version, root in tcs.items():
+        if int(version.split(".")[1]) >= 23:
+            coro = build(version, root, "plain", [], target="coro")
+            checks.append((f"{version} coroutine",
+                           lambda b=coro: check(b, CORO_EXPECT, (), "main.pullAndStop")))
     with concurrent.futures.ThreadPoolExecutor(ARGS.parallel) as pool:
-        results = list(pool.map(lambda b: (b[0], check(b[1])), builds))
+        results = list(pool.map(lambda c: (c[0], c[1]()), checks))
     failed = 0
     for name, problems in results:
         print(f"     {name:18} {'ok' if not problems else '; '.join(problems)}")

@@ -1,0 +1,3 @@
+module linger/tests/coro
+
+go 1.17
