@@ -22,6 +22,7 @@ class Target:
                                      start_new_session=True)
         self.healthy = set()
         self.leaked = {}
+        self.ready_pid = None  # what the program says its PID is
         self.ready = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -39,6 +40,7 @@ class Target:
             if not f:
                 continue
             if f[0] == "ready":
+                self.ready_pid = int(f[1]) if len(f) > 1 and f[1].isdigit() else None
                 self.ready.set()
             elif f[0] == "healthy" and len(f) >= 2:
                 self.healthy.add(f[1])
@@ -46,12 +48,14 @@ class Target:
                 self.leaked[f[2]] = int(f[3])
 
     def stop(self):
+        # The whole process group: a target started through a wrapper
+        # (unshare, sh) goes with it.
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            os.killpg(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
 
     def __enter__(self):

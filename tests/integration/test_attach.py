@@ -109,6 +109,38 @@ def test_leak_from_before_attach_shows_in_the_first_report():
     assert not any(s["verdict"] in ("leak", "growing") for s in pools), pools
 
 
+def flags_mixed_leaks(run):
+    got = {site_func(s): s["verdict"] for s in flagged_sites(run.final)}
+    assert got == {"main.leakTimeout": "leak", "main.leakLockedMutex": "leak",
+                   "main.leakForgottenReceiver": "growing"}, (got, run.stderr)
+
+
+def test_binary_deleted_since_start():
+    with tempfile.TemporaryDirectory() as d:
+        copy = os.path.join(d, "mixed")
+        shutil.copy(target("mixed"), copy)
+        with Target(copy, "-lock-loss-after", "5s") as t:
+            os.unlink(copy)
+            time.sleep(1)
+            run = run_linger(LINGER, ["-p", str(t.pid), "--duration", "12s", "--json"])
+    assert run.final["exe"].endswith("(deleted)"), run.final["exe"]
+    flags_mixed_leaks(run)
+
+
+def test_binary_in_another_mount_namespace():
+    # As a container's process: its binary is on a mount only its own
+    # mount namespace has, so the path means nothing from here.
+    with tempfile.TemporaryDirectory() as d:
+        script = (f"mount -t tmpfs none {d} && cp {target('mixed')} {d}/mixed && "
+                  f"exec {d}/mixed -lock-loss-after 5s")
+        with Target("unshare", "--mount", "--propagation", "private", "--fork", "sh", "-c",
+                    script) as t:
+            assert not os.path.exists(os.path.join(d, "mixed"))
+            time.sleep(1)
+            run = run_linger(LINGER, ["-p", str(t.ready_pid), "--duration", "12s", "--json"])
+    flags_mixed_leaks(run)
+
+
 def test_target_exit_ends_the_run_with_a_final_report():
     with Target(target("gotiny"), "-duration", "3s") as t:
         run = run_linger(LINGER, ["-p", str(t.pid), "--duration", "60s", "--json"])
@@ -175,6 +207,8 @@ if __name__ == "__main__":
         test_no_privileges,
         test_target_exit_ends_the_run_with_a_final_report,
         test_leak_from_before_attach_shows_in_the_first_report,
+        test_binary_deleted_since_start,
+        test_binary_in_another_mount_namespace,
         test_mixed_flags_every_leak_and_nothing_healthy,
         test_healthy_program_flags_nothing,
         test_leak_sites_name_where_they_block,

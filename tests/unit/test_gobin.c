@@ -262,6 +262,20 @@ static void c_binary(void **state)
 	gobin__free(gb);
 }
 
+/* A Go binary for another architecture still opens and names its Go
+ * version, and says which machine it is for: the session refuses it. */
+static void arm64_binary(void **state)
+{
+	struct gobin *gb = gobin__open(TARGETS_DIR "/gotiny-arm64");
+
+	(void)state;
+	assert_non_null(gb);
+	assert_int_equal(gobin__machine(gb), EM_AARCH64);
+	assert_non_null(gobin__go_version(gb));
+	assert_true(!strncmp(gobin__go_version(gb), "go1.", 4));
+	gobin__free(gb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +285,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(dwarf_offsets, setup, teardown),
 	    cmocka_unit_test(not_elf),
 	    cmocka_unit_test(c_binary),
+	    cmocka_unit_test(arm64_binary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
