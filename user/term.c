@@ -2,8 +2,19 @@
  * giving it back as it was however linger ends.
  *
  * The tty state lives in file statics rather than in struct term: the
- * signal handlers (SIGTSTP, SIGCONT, SIGWINCH) and the atexit hook can
- * reach nothing else, and there is only one terminal. */
+ * fatal-signal handlers and the atexit hook can reach nothing else, and
+ * there is only one terminal.
+ *
+ * Job control is done by the main loop, not by signal handlers. Left to
+ * the tty, Ctrl-Z sends SIGTSTP to the whole foreground job at once: a
+ * shell wrapper in it (bash -c 'linger ...; echo') stops in the kernel at
+ * once, and its shell takes the terminal back and prints "Stopped" while
+ * linger may not have run yet. linger's hand-over then comes too late: its
+ * escape codes land after the shell's prompt, and its tcsetattr from the
+ * background draws a SIGTTOU that stops it inside the handover, to be
+ * continued by fg into a half-done suspend. So the tty's susp key is
+ * turned off while linger has the terminal and read as a key: linger gives
+ * the terminal back first and then stops its group itself. */
 #include "term.h"
 
 #include <errno.h>
@@ -33,8 +44,9 @@ static const int fatal_sigs[] = {SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGF
 static struct sigaction fatal_old[NFATAL];
 static struct termios tty_saved, tty_raw;
 static volatile sig_atomic_t tty_taken; /* the terminal is in our modes now */
-static volatile sig_atomic_t term_live; /* a struct term exists: retake on SIGCONT */
 static volatile sig_atomic_t winched;
+static volatile sig_atomic_t tstp_pending; /* a SIGTSTP came: suspend from the loop */
+static volatile sig_atomic_t conted;	   /* a SIGCONT came */
 static bool atexit_set;
 
 struct term {
@@ -50,6 +62,8 @@ struct term {
 	size_t inlen;
 	struct sigaction old_winch, old_tstp, old_cont;
 	bool tstp_handled;
+	int susp;	 /* the tty's suspend byte (Ctrl-Z), read as a key; -1: none */
+	bool stop_group; /* the suspend pending is Ctrl-Z's, not a SIGTSTP's */
 };
 
 static int write_all(int fd, const char *s, size_t len)
@@ -97,8 +111,6 @@ static void on_winch(int sig)
 	winched = 1;
 }
 
-static void on_tstp(int sig);
-
 static void set_handler(int sig, void (*fn)(int), struct sigaction *old)
 {
 	struct sigaction sa;
@@ -110,33 +122,19 @@ static void set_handler(int sig, void (*fn)(int), struct sigaction *old)
 	sigaction(sig, &sa, old);
 }
 
-/* Ctrl-Z: give the terminal back, then stop for real; SIGTSTP is blocked
- * inside its handler, so the stop happens as the handler returns. */
+/* A SIGTSTP sent to linger (Ctrl-Z no longer makes one): only noted, so
+ * that the hand-over never runs beside a draw; the loop's epoll wait
+ * returns EINTR and term__key passes it on. */
 static void on_tstp(int sig)
 {
-	int saved = errno;
-
-	tty_leave();
-	set_handler(SIGTSTP, SIG_DFL, NULL);
-	raise(sig);
-	errno = saved;
+	(void)sig;
+	tstp_pending = 1;
 }
 
-/* fg: take the terminal again and have the screen redrawn. */
 static void on_cont(int sig)
 {
-	int saved = errno;
-
 	(void)sig;
-	if (term_live) {
-		set_handler(SIGTSTP, on_tstp, NULL);
-		if (!tty_taken && !tcsetattr(STDIN_FILENO, TCSANOW, &tty_raw)) {
-			tty_taken = 1;
-			write_all(STDOUT_FILENO, ENTER_SEQ, sizeof(ENTER_SEQ) - 1);
-		}
-		winched = 1;
-	}
-	errno = saved;
+	conted = 1;
 }
 
 /* Gives the terminal back, then lets the signal do what it did before
@@ -202,6 +200,15 @@ struct term *term__new(void)
 	tty_raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
 	tty_raw.c_cc[VMIN] = 0;
 	tty_raw.c_cc[VTIME] = 0;
+	/* Started with SIGTSTP ignored (no job control), Ctrl-Z stays with
+	 * the tty, ignored; else it becomes a key (see the top). */
+	sigaction(SIGTSTP, NULL, &t->old_tstp);
+	t->tstp_handled = t->old_tstp.sa_handler != SIG_IGN;
+	t->susp = -1;
+	if (t->tstp_handled && tty_saved.c_cc[VSUSP] != _POSIX_VDISABLE) {
+		t->susp = tty_saved.c_cc[VSUSP];
+		tty_raw.c_cc[VSUSP] = _POSIX_VDISABLE;
+	}
 	t->colour = term__colour_wanted(getenv("NO_COLOR"));
 	t->full = true;
 	if (!atexit_set && !atexit(on_exit_restore))
@@ -213,18 +220,14 @@ struct term *term__new(void)
 		errno = -err;
 		return NULL;
 	}
-	term_live = 1;
 	winched = 0;
+	tstp_pending = 0;
+	conted = 0;
 	fatal_handlers(true);
 	set_handler(SIGWINCH, on_winch, &t->old_winch);
 	set_handler(SIGCONT, on_cont, &t->old_cont);
-	set_handler(SIGTSTP, on_tstp, &t->old_tstp);
-	t->tstp_handled = true;
-	if (t->old_tstp.sa_handler == SIG_IGN) {
-		/* Started without job control: Ctrl-Z stays ignored. */
-		sigaction(SIGTSTP, &t->old_tstp, NULL);
-		t->tstp_handled = false;
-	}
+	if (t->tstp_handled)
+		set_handler(SIGTSTP, on_tstp, NULL);
 	return t;
 }
 
@@ -232,7 +235,6 @@ void term__free(struct term *t)
 {
 	if (!t)
 		return;
-	term_live = 0;
 	if (t->tstp_handled)
 		sigaction(SIGTSTP, &t->old_tstp, NULL);
 	sigaction(SIGCONT, &t->old_cont, NULL);
@@ -270,7 +272,17 @@ void term__invalidate(struct term *t)
 
 bool term__resized(struct term *t)
 {
-	if (!t || !winched)
+	if (!t)
+		return false;
+	if (conted) {
+		/* Stopped by a SIGSTOP, which no handler sees: the shell that
+		 * saw the job stop reset the modes and wrote on the screen. */
+		conted = 0;
+		if (tty_taken)
+			(void)tty_enter();
+		winched = 1;
+	}
+	if (!winched)
 		return false;
 	winched = 0;
 	t->full = true;
@@ -493,11 +505,22 @@ int term__key(struct term *t)
 	size_t used;
 	int key;
 
+	if (tstp_pending) {
+		tstp_pending = 0;
+		t->stop_group = false;
+		return TERM_KEY_SUSPEND;
+	}
 	for (;;) {
 		if (!t->inlen)
 			term__fill(t);
 		if (!t->inlen)
 			return TERM_KEY_NONE;
+		if (t->susp >= 0 && t->in[0] == (unsigned char)t->susp) {
+			memmove(t->in, t->in + 1, t->inlen - 1);
+			t->inlen--;
+			t->stop_group = true;
+			return TERM_KEY_SUSPEND;
+		}
 		key = term__decode(t->in, t->inlen, true, &used);
 		if (key == -2) {
 			/* An Esc alone, or a sequence cut between reads: wait a
@@ -511,4 +534,38 @@ int term__key(struct term *t)
 		if (key != TERM_KEY_NONE)
 			return key;
 	}
+}
+
+int term__suspend(struct term *t)
+{
+	sigset_t ttou, old;
+
+	if (!t || !t->tstp_handled)
+		return 0;
+	/* With SIGTTOU blocked, the hand-over cannot be stopped half done
+	 * when the shell has the terminal already (a SIGTSTP sent to the
+	 * whole job); the shell restored its own modes then: keep them. */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (tty_taken) {
+		tty_taken = 0;
+		write_all(STDOUT_FILENO, LEAVE_SEQ, sizeof(LEAVE_SEQ) - 1);
+		if (tcgetpgrp(STDIN_FILENO) == getpgrp())
+			tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* A signal to ourselves is delivered before kill returns: linger
+	 * stops here, and goes on from here once continued. Ctrl-Z stops the
+	 * group, as the tty would have; a SIGTSTP stops only who got it. */
+	set_handler(SIGTSTP, SIG_DFL, NULL);
+	if (t->stop_group)
+		kill(0, SIGTSTP);
+	else
+		raise(SIGTSTP);
+	set_handler(SIGTSTP, on_tstp, NULL);
+	conted = 0;
+	t->full = true;
+	/* In the background after bg, this stops on SIGTTOU until fg. */
+	return tty_enter();
 }

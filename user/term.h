@@ -25,6 +25,7 @@ enum term_key {
 	TERM_KEY_HOME,
 	TERM_KEY_END,
 	TERM_KEY_DELETE,
+	TERM_KEY_SUSPEND, /* Ctrl-Z (the tty's susp key), or a SIGTSTP came */
 };
 
 /* How a line looks; or'ed together. */
@@ -38,10 +39,13 @@ enum term_attr {
 /* Takes over the terminal when stdout and stdin are terminals: alternate
  * screen, hidden cursor, keys read one at a time without echo, a SIGWINCH
  * handler (SA_RESTART; the session's epoll wait still returns EINTR, which
- * it takes as a wake-up), SIGTSTP/SIGCONT handlers that give the
- * terminal back while stopped, and handlers that give it back before
+ * it takes as a wake-up), job control done by the caller's loop (the tty
+ * no longer stops the job on Ctrl-Z: term__key returns TERM_KEY_SUSPEND
+ * for it and for a SIGTSTP, whose handler only notes it; see
+ * term__suspend), and handlers that give the terminal back before
  * SIGQUIT, SIGABRT or a crash end the process (then chain to whatever
- * handled them before). Colour is on unless NO_COLOR is set and not
+ * handled them before). Started with SIGTSTP ignored (no job control),
+ * Ctrl-Z stays ignored. Colour is on unless NO_COLOR is set and not
  * empty (no-color.org). Returns NULL with errno ENOTTY when they are not
  * terminals (callers then print plain text), or another errno. Every exit
  * path must call term__free; an atexit hook restores the terminal too,
@@ -61,13 +65,26 @@ void term__size(struct term *t, int *cols, int *rows);
 int term__draw(struct term *t, const char *screen, size_t len, const unsigned char *attrs);
 /* The next draw rewrites every line (after a resize, or Ctrl-L). */
 void term__invalidate(struct term *t);
-/* True once after the window changed size (or linger was continued after
- * a stop): time to redraw. Never blocks. */
+/* True once after the window changed size, or after a SIGCONT that
+ * term__suspend did not ask for (a SIGSTOP from outside): then the tty
+ * modes and the alternate screen are set again, since the shell may have
+ * reset them. Time to redraw. Never blocks, except that a job continued in
+ * the background stops (SIGTTOU) until it is in the foreground again. */
 bool term__resized(struct term *t);
 /* A pending key (enum term_key), or TERM_KEY_NONE. Never blocks, except
  * for a few milliseconds after an Esc, to tell a lone Esc from an arrow
- * key's sequence. */
+ * key's sequence. A noted SIGTSTP comes first, as TERM_KEY_SUSPEND. */
 int term__key(struct term *t);
+/* Answers TERM_KEY_SUSPEND: gives the terminal back (main screen, the
+ * modes it had), then stops: the whole process group for Ctrl-Z, as the
+ * tty would have, but only after the hand-over so the shell cannot print
+ * "Stopped" before it; linger alone for a SIGTSTP sent to it. Returns
+ * once continued (at once if the group is orphaned and the stop is
+ * discarded), with the terminal taken again and the next draw rewriting
+ * every line. Never hands the modes back when the shell already owns the
+ * terminal (it restored its own). 0 or -errno (retaking failed: the next
+ * draw still goes out). t may be NULL. */
+int term__suspend(struct term *t);
 
 /* Decodes the key at the start of s (n > 0 bytes): sets *used to the bytes
  * it takes and returns the key; TERM_KEY_NONE for a sequence it does not

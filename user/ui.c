@@ -717,6 +717,12 @@ bool ui__input(struct ui *u)
 	while ((key = term__key(u->term)) != TERM_KEY_NONE) {
 		size_t n = 0;
 
+		if (key == TERM_KEY_SUSPEND) {
+			/* Returns once continued, the terminal taken again. */
+			(void)term__suspend(u->term);
+			redraw = true;
+			continue;
+		}
 		if (u->have_shown && !ui__rows(u)) {
 			n = u->nrows;
 			ui_view__sync(&u->view, &u->shown, u->order, n, u->view.page);

@@ -35,7 +35,9 @@ void ui__free(struct ui *u);
 int ui__show(struct ui *u, const struct report *r);
 /* Handles pending keys and window changes without blocking, redrawing
  * at once when they change the screen. Returns true once the user asked
- * to quit. Cheap when nothing is pending: call it often. */
+ * to quit. Cheap when nothing is pending: call it often. Ctrl-Z (or a
+ * SIGTSTP) is the exception: the terminal is given back and linger stops
+ * inside this call; it returns once continued, the screen redrawn. */
 bool ui__input(struct ui *u);
 /* Shows the final report where it stays: the terminal is restored first,
  * then the report is printed as plain text (as wide as the terminal when
