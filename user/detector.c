@@ -12,7 +12,10 @@ void detector_opts__defaults(struct detector_opts *o)
 	o->min_suspect_ratio = 0.3;
 	o->debounce = 2;
 	o->growth_window = 10;
+	o->growth_min_steps = 4;
 	o->min_growth = 5;
+	o->min_settled = 3;
+	o->exempt_reason = -1;
 }
 
 double detector__threshold(const struct detector_opts *o, const struct welford *w)
@@ -34,7 +37,7 @@ double detector__threshold(const struct detector_opts *o, const struct welford *
 
 bool detector__leak_candidate(const struct detector_opts *o, uint64_t suspects, uint64_t live)
 {
-	if (!suspects)
+	if (!suspects || suspects < o->min_settled)
 		return false;
 	return (double)suspects >= o->min_suspect_ratio * (double)live;
 }
@@ -46,7 +49,11 @@ bool detector__growing(const struct detector_opts *o, const uint64_t *live_histo
 
 	if (window > DETECTOR_MAX_WINDOW)
 		window = DETECTOR_MAX_WINDOW;
-	if (!window || !live_history || n <= window)
+	/* A site younger than the window is judged on what there is, once
+	 * there are growth_min_steps steps: a steady climb shows early. */
+	if (n && n - 1 < window)
+		window = n - 1;
+	if (!window || !live_history || window < o->growth_min_steps || n <= window)
 		return false;
 	/* The last window steps: window + 1 samples. */
 	h = live_history + (n - window - 1);

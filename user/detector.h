@@ -6,12 +6,17 @@
  * of the site's exited lifetimes. A site is `leak` when its settled
  * suspects (those already past the threshold at the previous refresh) are
  * at least min_suspect_ratio of its live goroutines for debounce
- * consecutive refreshes: the heavy tail of a healthy site crosses the
- * threshold and exits within a refresh, so it does not flip the site. A
+ * consecutive refreshes, and number at least min_settled: the heavy tail
+ * of a healthy site crosses the threshold and exits within a refresh, and
+ * one or two slow goroutines of a quiet site (a slow mode the statistics
+ * have not seen yet, just after attach) are not enough. Goroutines parked
+ * with exempt_reason (the runtime's "IO wait": idle keep-alive
+ * connections park there for minutes by design) are never suspects. A
  * site with fewer than min_samples exits is `growing` when over the last
- * growth_window refreshes its live count rose by at least min_growth and
- * rose in at least half of those refreshes (a steady climb, not one burst
- * such as a worker pool starting); otherwise `warming`. */
+ * growth_window refreshes (or all its refreshes, once it has
+ * growth_min_steps) its live count rose by at least min_growth and rose in
+ * at least half of those refreshes (a steady climb, not one burst such as
+ * a worker pool starting); otherwise `warming`. */
 #ifndef LINGER_DETECTOR_H
 #define LINGER_DETECTOR_H
 
@@ -22,14 +27,17 @@
 #include "stats.h"
 
 struct detector_opts {
-	double k;		  /* default 3.0 */
-	uint32_t min_samples;	  /* default 5 */
-	uint64_t sigma_floor_ns;  /* default 1 ms */
-	double sigma_floor_frac;  /* default 0.1 (of the mean) */
-	double min_suspect_ratio; /* default 0.3 */
-	uint32_t debounce;	  /* default 2 refreshes */
-	uint32_t growth_window;	  /* default 10 refreshes, at most DETECTOR_MAX_WINDOW */
-	uint32_t min_growth;	  /* default 5 goroutines */
+	double k;		   /* default 3.0 */
+	uint32_t min_samples;	   /* default 5 */
+	uint64_t sigma_floor_ns;   /* default 1 ms */
+	double sigma_floor_frac;   /* default 0.1 (of the mean) */
+	double min_suspect_ratio;  /* default 0.3 */
+	uint32_t debounce;	   /* default 2 refreshes */
+	uint32_t growth_window;	   /* default 10 refreshes, at most DETECTOR_MAX_WINDOW */
+	uint32_t growth_min_steps; /* default 4 refreshes */
+	uint32_t min_growth;	   /* default 5 goroutines */
+	uint32_t min_settled;	   /* default 3 settled suspects */
+	int64_t exempt_reason;	   /* wait reason that is never suspect; -1: none */
 };
 
 #define DETECTOR_MAX_WINDOW 60
@@ -41,12 +49,14 @@ void detector_opts__defaults(struct detector_opts *o);
  * has fewer than min_samples exits (no statistics yet). */
 double detector__threshold(const struct detector_opts *o, const struct welford *w);
 
-/* True when the suspects of one refresh make the site a leak candidate:
- * at least one suspect and suspects >= min_suspect_ratio * live. */
+/* True when the settled suspects of one refresh make the site a leak
+ * candidate: at least min_settled (and one) of them, and at least
+ * min_suspect_ratio * live. */
 bool detector__leak_candidate(const struct detector_opts *o, uint64_t suspects, uint64_t live);
 
 /* True when the live counts (oldest first, n of them) show steady growth
- * by the rule above. Needs n > growth_window samples, else false. */
+ * by the rule above: over the last min(n - 1, growth_window) steps, which
+ * must be at least growth_min_steps. */
 bool detector__growing(const struct detector_opts *o, const uint64_t *live_history, uint32_t n);
 
 #endif

@@ -590,8 +590,8 @@ static void pick__offer(struct pick *p, uint64_t age, const struct gor *g, uint3
 
 /* Folds one live goroutine into its site's scratch. Returns true when the
  * probe found it gone (it is then marked, not yet removed). */
-static bool report__visit(struct gtable *t, struct gor *g, uint64_t now_ns, uint64_t period,
-			  gtable_probe_fn probe, void *ctx)
+static bool report__visit(struct gtable *t, struct gor *g, const struct detector_opts *o,
+			  uint64_t now_ns, uint64_t period, gtable_probe_fn probe, void *ctx)
 {
 	struct site *s = &t->sites[g->site];
 	uint64_t age = sat_sub(now_ns, g->spawn_ns);
@@ -623,6 +623,8 @@ static bool report__visit(struct gtable *t, struct gor *g, uint64_t now_ns, uint
 	s->age_hist[report__age_bucket(age)]++;
 	if (!parked)
 		return false;
+	if (o->exempt_reason >= 0 && g->wait_reason == (uint64_t)o->exempt_reason)
+		past = settled = false;
 	if (past) {
 		s->suspects++;
 		s->suspect_bytes += gs.stack_bytes;
@@ -759,7 +761,7 @@ int gtable__report(struct gtable *t, const struct detector_opts *o, uint64_t now
 	}
 	period = t->have_prev ? sat_sub(now_ns, t->prev_ns) : 0;
 	for (i = 0; i < t->nslots; i++)
-		if (t->gors[i].goid && report__visit(t, &t->gors[i], now_ns, period, probe, ctx))
+		if (t->gors[i].goid && report__visit(t, &t->gors[i], o, now_ns, period, probe, ctx))
 			swept = true;
 	if (swept)
 		report__sweep(t);

@@ -37,6 +37,9 @@ enum {
 	OPT_GROWTH_WINDOW,
 	OPT_MIN_GROWTH,
 	OPT_MAX_GOROUTINES,
+	OPT_MIN_SETTLED,
+	OPT_IO_WAIT_SUSPECTS,
+	OPT_RINGBUF_SIZE,
 };
 
 static const struct argp_option options[] = {
@@ -46,6 +49,10 @@ static const struct argp_option options[] = {
     {"json", 'j', NULL, 0, "One JSON object per refresh, newline-delimited, instead of the table",
      0},
     {"verbose", 'v', NULL, 0, "Say what linger does, and show libbpf's messages", 0},
+    {"ringbuf-size", OPT_RINGBUF_SIZE, "SIZE", 0,
+     "Ring buffer from the probes to linger: a power of two, 4K to 1G (default 8M); "
+     "raise it when reports show drops",
+     0},
     {NULL, 0, NULL, 0, "Detection:", 1},
     {"sigmas", 'k', "K", 0, "Suspect when older than mean + K sigma (default 3)", 1},
     {"min-samples", OPT_MIN_SAMPLES, "N", 0, "Exits a site needs before it is judged (default 5)",
@@ -54,6 +61,12 @@ static const struct argp_option options[] = {
     {"min-ratio", OPT_MIN_RATIO, "R", 0,
      "Share of a site's live goroutines that must be suspects (default 0.3)", 1},
     {"debounce", OPT_DEBOUNCE, "N", 0, "Refreshes a leak must hold before shown (default 2)", 1},
+    {"min-settled", OPT_MIN_SETTLED, "N", 0,
+     "Suspects past the threshold for a whole refresh a leak needs (default 3)", 1},
+    {"io-wait-suspects", OPT_IO_WAIT_SUSPECTS, NULL, 0,
+     "Let goroutines parked in network I/O (\"IO wait\") be suspects; by default they are "
+     "not: idle keep-alive connections wait there for minutes",
+     1},
     {"growth-window", OPT_GROWTH_WINDOW, "N", 0,
      "Refreshes over which a site with no exits must keep growing (default 10)", 1},
     {"min-growth", OPT_MIN_GROWTH, "N", 0, "Goroutines it must grow by (default 5)", 1},
@@ -89,6 +102,32 @@ static int parse_double(const char *s, double min, double max, double *out)
 	if (errno || *end || !(v >= min && v <= max))
 		return -EINVAL;
 	*out = v;
+	return 0;
+}
+
+/* A byte count with an optional binary suffix K, M or G: "16K", "8M". */
+static int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v, unit = 1;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (*end == 'K' || *end == 'k')
+		unit = 1ULL << 10;
+	else if (*end == 'M' || *end == 'm')
+		unit = 1ULL << 20;
+	else if (*end == 'G' || *end == 'g')
+		unit = 1ULL << 30;
+	if (unit > 1)
+		end++;
+	if (*end || v > UINT64_MAX / unit)
+		return -EINVAL;
+	*out = v * unit;
 	return 0;
 }
 
@@ -158,7 +197,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
 	unsigned long v;
-	uint64_t d;
+	uint64_t d = 0;
 
 	switch (key) {
 	case 'p':
@@ -209,6 +248,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   DETECTOR_MAX_WINDOW - 1);
 		o->detector.growth_window = (uint32_t)v;
 		break;
+	case OPT_MIN_SETTLED:
+		if (parse_ulong(arg, 1, 1000000, &v))
+			argp_error(state, "invalid --min-settled '%s' (1 or more)", arg);
+		o->detector.min_settled = (uint32_t)v;
+		break;
+	case OPT_IO_WAIT_SUSPECTS:
+		o->io_wait_suspects = true;
+		break;
 	case OPT_MIN_GROWTH:
 		if (parse_ulong(arg, 1, 1000000, &v))
 			argp_error(state, "invalid --min-growth '%s'", arg);
@@ -218,6 +265,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_ulong(arg, 1024, 1UL << 30, &v))
 			argp_error(state, "invalid --max-goroutines '%s' (1024 or more)", arg);
 		o->max_goroutines = (uint32_t)v;
+		break;
+	case OPT_RINGBUF_SIZE:
+		/* BPF ring buffers are a power of two pages. */
+		if (parse_size(arg, &d) || d < 4096 || d > (1ULL << 30) || (d & (d - 1)))
+			argp_error(state, "invalid --ringbuf-size '%s' (a power of two, 4K to 1G)",
+				   arg);
+		o->ringbuf_bytes = (uint32_t)d;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -240,6 +294,7 @@ void opts__parse(int argc, char **argv, struct opts *o)
 	o->interval_ns = 1000000000ULL;
 	o->max_goroutines = 4u << 20;
 	o->max_sites = 65536;
+	o->ringbuf_bytes = 8u << 20;
 	detector_opts__defaults(&o->detector);
 	/* argp exits with argp_err_exit_status on usage errors. */
 	argp_err_exit_status = 2;

@@ -14,9 +14,11 @@ struct opts {
 	uint64_t interval_ns; /* between refreshes */
 	bool json;
 	bool verbose;
+	bool io_wait_suspects; /* else "IO wait" is the detector's exempt reason */
 	struct detector_opts detector;
 	uint32_t max_goroutines;
 	uint32_t max_sites;
+	uint32_t ringbuf_bytes; /* probes to linger; a power of two */
 };
 
 /* Parses argv into o (defaults first). On a usage error prints one line

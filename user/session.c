@@ -3,6 +3,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,9 @@ struct session {
 	char **wait_names; /* from the target's runtime.waitReasonStrings */
 	size_t nwait_names;
 	uint64_t attach_ns;
+	struct detector_opts detector; /* the options', with the exempt wait reason */
+	uint64_t text_vaddr; /* runtime.newproc1: mapped as long as the image lives */
+	bool stopped;	     /* at the last refresh tick: SIGSTOP, a debugger */
 };
 
 static uint64_t now_ns(void)
@@ -102,6 +106,37 @@ static bool is_user_frame(void *ctx, uint64_t pc)
 	if (symbolizer__lookup(s->sym, pc - s->bias - 1, &sy) || !sy.func)
 		return false;
 	return strncmp(sy.func, "runtime.", 8) != 0;
+}
+
+/* The state letter of a process in /proc/PID/stat (R, S, D, T, t, Z...),
+ * or 0 when it cannot be read (no such process). */
+static char target_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name may hold spaces and parentheses: the state
+	 * follows the last ')'. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* True when the process is gone, or a zombie (dead, not yet reaped). */
+static bool target_dead(pid_t pid)
+{
+	char st = target_state(pid);
+
+	return !st || st == 'Z' || st == 'X';
 }
 
 /* Checks the target is a process, readable, Go, amd64 and new enough. */
@@ -266,6 +301,7 @@ static int session__spawn_sites(struct session *s, struct lifecycle_sites *ls)
 	err = session__symbol(s, "runtime.newproc1", &newproc1);
 	if (err)
 		return err;
+	s->text_vaddr = newproc1.vaddr;
 	if (!gobin__symbol(s->gb, "runtime.runqput", &runqput))
 		n = session__find_in(s, "runtime.newproc.func1", runqput.vaddr, vaddrs);
 	debug("runtime.newproc.func1: %d call(s) to runqput (call, emulated)", n);
@@ -370,59 +406,117 @@ static int session__allgs(struct session *s, uint64_t *allgs)
 	return n > 0 ? probesite__slice_header(refs, (size_t)n, allgs) : -ENOENT;
 }
 
+/* Goroutines read from allgs per batch: bounded memory for the pointers,
+ * and the ring buffer drained between batches (see session__seed). */
+#define SEED_BATCH 4096
+
 /* Goroutines alive before the probes attached, read once from the
  * target's runtime.allgs ([]*g), so that a leak older than linger is seen
  * at once. Runs after the first drain, so a spawn record already ingested
  * wins over the same goroutine read here. Best effort: an unreadable g is
- * skipped, and a binary without the symbol yields none. */
+ * skipped, and a binary without the symbol yields none.
+ *
+ * A target can hold millions of goroutines, and the probes run meanwhile:
+ * each g's fields are read with one read of the span that holds them all
+ * (not one read per field), the pointers a batch at a time, and the ring
+ * buffer is drained between batches so that a busy target does not
+ * overrun it while this runs. Records and reads may interleave: a record
+ * ingested first makes gtable__seed refuse the goroutine (-EEXIST), one
+ * ingested after updates or removes the seeded entry. */
 static void session__seed(struct session *s)
 {
+	const struct {
+		uint32_t off, size;
+	} fields[] = {{s->off.g_goid, 8},    {s->off.g_atomicstatus, 4}, {s->off.g_gopc, 8},
+		      {s->off.g_startpc, 8}, {s->off.g_waitreason, 1},	 {s->off.g_waitsince, 8}};
 	uint64_t slice[2], *gs = NULL, n, seeded = 0, allgs;
+	uint32_t lo = UINT32_MAX, hi = 0;
 	uint64_t now = now_ns();
+	uint8_t *g = NULL;
 
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (fields[i].off < lo)
+			lo = fields[i].off;
+		if (fields[i].off + fields[i].size > hi)
+			hi = fields[i].off + fields[i].size;
+	}
 	if (session__allgs(s, &allgs) ||
 	    procmem__read(s->pm, allgs + s->bias, slice, sizeof(slice)) || !slice[1])
 		return;
 	n = slice[1];
 	if (n > s->o->max_goroutines)
 		n = s->o->max_goroutines;
-	gs = malloc(n * sizeof(*gs));
-	if (!gs || procmem__read(s->pm, slice[0], gs, n * sizeof(*gs)))
+	gs = malloc(SEED_BATCH * sizeof(*gs));
+	g = malloc(hi - lo);
+	if (!gs || !g)
 		goto cleanup;
-	for (uint64_t i = 0; i < n; i++) {
-		struct gtable_seed sd = {.g_addr = gs[i], .since_ns = now};
-		uint32_t status = 0;
-		int64_t waitsince = 0;
-		uint8_t reason = 0;
+	for (uint64_t base = 0; base < n; base += SEED_BATCH) {
+		uint64_t m = n - base < SEED_BATCH ? n - base : SEED_BATCH;
 
-		if (procmem__read(s->pm, gs[i] + s->off.g_goid, &sd.goid, 8) ||
-		    procmem__read(s->pm, gs[i] + s->off.g_atomicstatus, &status, 4) ||
-		    procmem__read(s->pm, gs[i] + s->off.g_gopc, &sd.gopc, 8) ||
-		    procmem__read(s->pm, gs[i] + s->off.g_startpc, &sd.startpc, 8) ||
-		    procmem__read(s->pm, gs[i] + s->off.g_waitreason, &reason, 1) ||
-		    procmem__read(s->pm, gs[i] + s->off.g_waitsince, &waitsince, 8))
-			continue;
-		status &= ~(uint32_t)G_SCAN;
-		if (!sd.goid || status == G_DEAD || status == G_IDLE)
-			continue;
-		sd.parked = status == G_WAITING || status == G_LEAKED;
-		sd.wait_reason = reason;
-		/* The runtime stamps waitsince lazily (at a GC after the
-		 * park); when set it is on our clock and says how long the
-		 * goroutine has been blocked at least. */
-		if (sd.parked && waitsince > 0 && (uint64_t)waitsince < now)
-			sd.since_ns = (uint64_t)waitsince;
-		if (!gtable__seed(s->gt, &sd))
-			seeded++;
+		if (base)
+			lifecycle__poll(s->lc, 0);
+		if (procmem__read(s->pm, slice[0] + base * sizeof(*gs), gs, m * sizeof(*gs)))
+			break;
+		for (uint64_t i = 0; i < m; i++) {
+			struct gtable_seed sd = {.g_addr = gs[i], .since_ns = now};
+			uint32_t status = 0;
+			int64_t waitsince = 0;
+			uint8_t reason = 0;
+
+			if (procmem__read(s->pm, gs[i] + lo, g, hi - lo))
+				continue;
+			memcpy(&sd.goid, g + s->off.g_goid - lo, 8);
+			memcpy(&status, g + s->off.g_atomicstatus - lo, 4);
+			memcpy(&sd.gopc, g + s->off.g_gopc - lo, 8);
+			memcpy(&sd.startpc, g + s->off.g_startpc - lo, 8);
+			memcpy(&reason, g + s->off.g_waitreason - lo, 1);
+			memcpy(&waitsince, g + s->off.g_waitsince - lo, 8);
+			status &= ~(uint32_t)G_SCAN;
+			if (!sd.goid || status == G_DEAD || status == G_IDLE)
+				continue;
+			sd.parked = status == G_WAITING || status == G_LEAKED;
+			sd.wait_reason = reason;
+			/* The runtime stamps waitsince lazily (at a GC after the
+			 * park); when set it is on our clock and says how long the
+			 * goroutine has been blocked at least. */
+			if (sd.parked && waitsince > 0 && (uint64_t)waitsince < now)
+				sd.since_ns = (uint64_t)waitsince;
+			if (!gtable__seed(s->gt, &sd))
+				seeded++;
+		}
 	}
 	debug("read %llu goroutines alive before attach", (unsigned long long)seeded);
 cleanup:
+	free(g);
 	free(gs);
+}
+
+/* The detector, with the wait reason of idle network I/O exempted
+ * unless asked otherwise: its number differs between Go versions, its
+ * name does not. */
+static void session__detector(struct session *s)
+{
+	s->detector = s->o->detector;
+	if (s->o->io_wait_suspects)
+		return;
+	for (uint32_t r = 0; r < 256; r++) {
+		const char *name = session__wait_name(s, r);
+
+		if (name && !strcmp(name, "IO wait")) {
+			s->detector.exempt_reason = r;
+			return;
+		}
+	}
 }
 
 static int session__attach(struct session *s)
 {
-	struct lifecycle_opts lo = {.ringbuf_bytes = 8u << 20, .wakeup_bytes = 256u << 10};
+	/* The probes wake linger once a quarter of the buffer (256K at
+	 * most) is queued: sooner would cost a wakeup per few records. */
+	struct lifecycle_opts lo = {.ringbuf_bytes = s->o->ringbuf_bytes,
+				    .wakeup_bytes = s->o->ringbuf_bytes / 4 < (256u << 10)
+							? s->o->ringbuf_bytes / 4
+							: 256u << 10};
 	struct gtable_limits lim = {s->o->max_goroutines, s->o->max_sites};
 	struct lifecycle_sites ls = {0};
 	const char *what = NULL;
@@ -455,7 +549,11 @@ static int session__attach(struct session *s)
 
 	if (stat(s->exe_link, &st) ||
 	    procmaps__bias_of_pid(s->pid, st.st_ino, gobin__load_base(s->gb), &s->bias)) {
-		warn("PID %d (%s): cannot find its executable's mapping", (int)s->pid, s->exe);
+		if (target_dead(s->pid))
+			warn("PID %d exited while linger was attaching", (int)s->pid);
+		else
+			warn("PID %d (%s): cannot find its executable's mapping", (int)s->pid,
+			     s->exe);
 		return -ENOENT;
 	}
 	s->pm = procmem__open(s->pid);
@@ -472,6 +570,7 @@ static int session__attach(struct session *s)
 		return -ENOMEM;
 	}
 	session__read_wait_names(s);
+	session__detector(s);
 
 	s->lc = lifecycle__new(&lo, on_record, s);
 	if (!s->lc) {
@@ -487,8 +586,12 @@ static int session__attach(struct session *s)
 	}
 	err = lifecycle__attach(s->lc, s->pid, s->exe_link, &t, &ls, &what);
 	if (err) {
-		warn("PID %d (%s): cannot attach the %s: %s", (int)s->pid, s->exe, what,
-		     strerror(-err));
+		/* The kernel's reason (ESRCH, ENOENT) would hide the plain one. */
+		if (target_dead(s->pid))
+			warn("PID %d exited while linger was attaching", (int)s->pid);
+		else
+			warn("PID %d (%s): cannot attach the %s: %s", (int)s->pid, s->exe, what,
+			     strerror(-err));
 		return err;
 	}
 	s->attach_ns = now_ns();
@@ -715,7 +818,7 @@ static int session__report(struct session *s, struct report *r, bool final, bool
 	uint64_t counters[LC_CNT_MAX] = {0};
 	int err;
 
-	err = gtable__report(s->gt, &s->o->detector, now_ns(), probe_goroutine, s, r);
+	err = gtable__report(s->gt, &s->detector, now_ns(), probe_goroutine, s, r);
 	if (err)
 		return err;
 	lifecycle__counters(s->lc, counters);
@@ -730,6 +833,17 @@ static int session__report(struct session *s, struct report *r, bool final, bool
 	return 0;
 }
 
+/* Says what the target exec'd, after the final report. */
+static void session__warn_execed(struct session *s)
+{
+	char exe[256];
+	ssize_t n = readlink(s->exe_link, exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = '\0';
+	warn("PID %d exec'd %s: the program linger attached to is gone, and its probes with it",
+	     (int)s->pid, n > 0 ? exe : "another program");
+}
+
 static bool target_gone(struct session *s)
 {
 	struct pollfd p = {.fd = s->pidfd, .events = POLLIN};
@@ -739,16 +853,58 @@ static bool target_gone(struct session *s)
 	return kill(s->pid, 0) && errno == ESRCH;
 }
 
+/* True when the target has exec'd (another program, or its own binary
+ * again): the process lives on, but the address space linger attached to
+ * is gone, and with it the probes (they belong to the old image) and the
+ * goroutines the table describes (a new image numbers them from 1 again).
+ * /proc/PID/mem, opened at attach, reads as end-of-file (-ESRCH) once that
+ * address space is released; it does too while the process exits, but an
+ * exiting process has no address space at all, whereas an exec'd one has
+ * a new one: its /proc/PID/maps is not empty. */
+static bool target_execed(struct session *s)
+{
+	char path[64], c;
+	uint8_t byte;
+	ssize_t n;
+	int fd;
+
+	if (procmem__read(s->pm, s->text_vaddr + s->bias, &byte, 1) != -ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)s->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, &c, 1);
+	close(fd);
+	return n == 1;
+}
+
+/* Whether a refresh is due now, or held back because the target is
+ * stopped (SIGSTOP, a debugger). A stopped target runs none of its
+ * goroutines: they age while none of their siblings can exit, and a
+ * report would flag every healthy site whose goroutines outlive a
+ * refresh. The first tick after it runs again is skipped too: the
+ * goroutines that waited through the stop (timers long expired, say)
+ * need a moment to finish, which a report at once would not give them. */
+static bool session__refresh_due(struct session *s)
+{
+	char st = target_state(s->pid);
+	bool was = s->stopped;
+
+	s->stopped = st == 'T' || st == 't';
+	return !s->stopped && !was;
+}
+
 /* Drains events and refreshes until something ends the run. */
 static int session__loop(struct session *s)
 {
 	uint64_t next = s->attach_ns + s->o->interval_ns;
 	uint64_t end = s->o->duration_ns ? s->attach_ns + s->o->duration_ns : UINT64_MAX;
-	bool gone = false, quit = false;
+	bool gone = false, execed = false, quit = false;
 	struct report r = {0};
 	int err = 0;
 
-	while (!exiting && !quit && !gone) {
+	while (!exiting && !quit && !gone && !execed) {
 		uint64_t t;
 
 		err = lifecycle__poll(s->lc, POLL_MS);
@@ -758,14 +914,17 @@ static int session__loop(struct session *s)
 		}
 		quit = ui__input(s->ui);
 		gone = target_gone(s);
+		execed = !gone && target_execed(s);
 		t = now_ns();
 		if (t >= end)
 			break;
-		if (t < next || gone || quit || exiting)
+		if (t < next || gone || execed || quit || exiting)
 			continue;
 		next += s->o->interval_ns;
 		if (next <= t)
 			next = t + s->o->interval_ns;
+		if (!session__refresh_due(s))
+			continue;
 		err = session__report(s, &r, false, false);
 		if (!err)
 			err = ui__show(s->ui, &r);
@@ -777,7 +936,7 @@ static int session__loop(struct session *s)
 	}
 	/* Whatever is still queued belongs in the final report. */
 	lifecycle__poll(s->lc, 0);
-	err = session__report(s, &r, true, gone);
+	err = session__report(s, &r, true, gone || execed);
 	if (!err)
 		err = ui__finish(s->ui, &r);
 	if (err) {
@@ -787,6 +946,8 @@ static int session__loop(struct session *s)
 	}
 	if (gone)
 		warn("PID %d exited", (int)s->pid);
+	else if (execed)
+		session__warn_execed(s);
 	err = report__has_findings(&r) ? 1 : 0;
 	report__free(&r);
 	return err;

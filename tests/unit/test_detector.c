@@ -92,11 +92,15 @@ static void test_leak_candidate(void **state)
 	assert_false(detector__leak_candidate(&o, 2, 10));
 	assert_true(detector__leak_candidate(&o, 3, 10));
 	assert_true(detector__leak_candidate(&o, 10, 10));
-	assert_true(detector__leak_candidate(&o, 1, 1));
+	/* One or two slow goroutines of a quiet site are not enough. */
+	assert_false(detector__leak_candidate(&o, 1, 1));
+	assert_false(detector__leak_candidate(&o, 2, 2));
+	assert_true(detector__leak_candidate(&o, 3, 3));
 	assert_false(detector__leak_candidate(&o, 299, 1000));
 	assert_true(detector__leak_candidate(&o, 300, 1000));
-	/* Ratio 0: any suspect will do, but at least one. */
+	/* Ratio 0 and min_settled 0: any suspect will do, but at least one. */
 	o.min_suspect_ratio = 0.0;
+	o.min_settled = 0;
 	assert_true(detector__leak_candidate(&o, 1, 1000000));
 	assert_false(detector__leak_candidate(&o, 0, 1000000));
 }
@@ -114,8 +118,14 @@ static void test_growing(void **state)
 	for (i = 0; i < 11; i++)
 		h[i] = 100 + i;
 	assert_true(detector__growing(&o, h, 11));
-	/* Too short: needs more than growth_window samples. */
-	assert_false(detector__growing(&o, h, 10));
+	/* A young site is judged on what there is, from growth_min_steps
+	 * steps (5 samples) on. */
+	assert_true(detector__growing(&o, h, 10));
+	assert_false(detector__growing(&o, h, 4)); /* +3: not min_growth */
+	for (i = 0; i < 5; i++)
+		h[i] = 100 + 2 * i;
+	assert_true(detector__growing(&o, h, 5));  /* +8 in 4 steps */
+	assert_false(detector__growing(&o, h, 4)); /* 3 steps: too early */
 	assert_false(detector__growing(&o, h, 0));
 	assert_false(detector__growing(&o, NULL, 0));
 
@@ -158,11 +168,12 @@ static void test_growing(void **state)
 		h[i] = 100 - i;
 	assert_false(detector__growing(&o, h, 11));
 
-	/* The window is capped at DETECTOR_MAX_WINDOW. */
+	/* The window is capped at the history there is: never read before
+	 * the first sample, however large growth_window is. */
 	o.growth_window = 1000;
 	for (i = 0; i < DETECTOR_MAX_WINDOW; i++)
 		h[i] = i;
-	assert_false(detector__growing(&o, h, DETECTOR_MAX_WINDOW));
+	assert_true(detector__growing(&o, h, DETECTOR_MAX_WINDOW));
 	o.growth_window = 0;
 	assert_false(detector__growing(&o, h, DETECTOR_MAX_WINDOW));
 }

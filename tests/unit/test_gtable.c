@@ -411,8 +411,9 @@ static void test_growing_site(void **state)
 		assert_int_equal(site->suspects, 0);
 		assert_true(site->threshold_ns == 0.0);
 		assert_true(site->has_wait_reason);
+		/* Growing once there are growth_min_steps steps to judge. */
 		assert_int_equal(site->verdict,
-				 rep < (int)o.growth_window ? VERDICT_WARMING : VERDICT_GROWING);
+				 rep < (int)o.growth_min_steps ? VERDICT_WARMING : VERDICT_GROWING);
 		/* 3 a second is 180 a minute, from the second report on. */
 		if (rep == 0)
 			assert_true(site->leak_per_min == 0.0);

@@ -1,0 +1,3 @@
+module linger/tests/corpus/bimodal
+
+go 1.17

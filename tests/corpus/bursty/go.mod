@@ -1,0 +1,3 @@
+module linger/tests/corpus/bursty
+
+go 1.17

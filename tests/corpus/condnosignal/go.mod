@@ -1,0 +1,3 @@
+module linger/tests/corpus/condnosignal
+
+go 1.17

@@ -1,0 +1,3 @@
+module linger/tests/corpus/ctxnevercancel
+
+go 1.17

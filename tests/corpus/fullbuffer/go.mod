@@ -1,0 +1,3 @@
+module linger/tests/corpus/fullbuffer
+
+go 1.17

@@ -1,0 +1,3 @@
+module linger/tests/corpus/httpbody
+
+go 1.17

@@ -1,0 +1,3 @@
+module linger/tests/corpus/keepalive
+
+go 1.17

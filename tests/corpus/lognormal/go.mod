@@ -1,0 +1,3 @@
+module linger/tests/corpus/lognormal
+
+go 1.17

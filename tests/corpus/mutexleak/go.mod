@@ -1,0 +1,3 @@
+module linger/tests/corpus/mutexleak
+
+go 1.17

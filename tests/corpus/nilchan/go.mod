@@ -1,0 +1,3 @@
+module linger/tests/corpus/nilchan
+
+go 1.17

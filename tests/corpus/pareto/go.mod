@@ -1,0 +1,3 @@
+module linger/tests/corpus/pareto
+
+go 1.17

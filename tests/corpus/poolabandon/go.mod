@@ -1,0 +1,3 @@
+module linger/tests/corpus/poolabandon
+
+go 1.17

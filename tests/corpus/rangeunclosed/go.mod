@@ -1,0 +1,3 @@
+module linger/tests/corpus/rangeunclosed
+
+go 1.17

@@ -1,0 +1,3 @@
+module linger/tests/corpus/recvtimeout
+
+go 1.17

@@ -1,0 +1,3 @@
+module linger/tests/corpus/rwmutexleak
+
+go 1.17

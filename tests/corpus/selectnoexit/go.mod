@@ -1,0 +1,3 @@
+module linger/tests/corpus/selectnoexit
+
+go 1.17

@@ -1,0 +1,3 @@
+module linger/tests/corpus/sendtimeout
+
+go 1.17

@@ -1,0 +1,3 @@
+module linger/tests/corpus/shutdownwait
+
+go 1.17

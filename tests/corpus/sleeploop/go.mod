@@ -1,0 +1,3 @@
+module linger/tests/corpus/sleeploop
+
+go 1.17

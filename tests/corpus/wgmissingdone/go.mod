@@ -1,0 +1,3 @@
+module linger/tests/corpus/wgmissingdone
+
+go 1.17

@@ -1,0 +1,3 @@
+module linger/tests/corpus/workerpool
+
+go 1.17
