@@ -1,0 +1,3 @@
+module linger/tests/faults
+
+go 1.17
