@@ -182,6 +182,21 @@ def test_go_too_old():
     one_line_error(run, "go1.16", "Go 1.17")
 
 
+def test_runtime_symbol_missing():
+    # A stripped binary whose pclntab names runtime.newproc1 otherwise: the
+    # program runs (the runtime finds functions by PC, not by name), but
+    # linger cannot place its spawn probe and must say so.
+    with tempfile.TemporaryDirectory() as d:
+        odd = os.path.join(d, "gotiny-renamed")
+        data = open(target("gotiny-stripped"), "rb").read()
+        assert data.count(b"runtime.newproc1\x00") >= 1
+        open(odd, "wb").write(data.replace(b"runtime.newproc1\x00", b"runtime.newprocX\x00"))
+        os.chmod(odd, 0o755)
+        with Target(odd, "-duration", "30s") as t:
+            run = run_linger(LINGER, ["-p", str(t.pid), "-d", "2s"])
+    one_line_error(run, "symbol runtime.newproc1 not found")
+
+
 def test_no_privileges():
     with Target(target("gotiny"), "-duration", "30s") as t:
         run = run_linger(LINGER, ["-p", str(t.pid), "-d", "2s"], user=65534)
@@ -205,6 +220,7 @@ if __name__ == "__main__":
         test_not_a_go_program,
         test_go_too_old,
         test_no_privileges,
+        test_runtime_symbol_missing,
         test_target_exit_ends_the_run_with_a_final_report,
         test_leak_from_before_attach_shows_in_the_first_report,
         test_binary_deleted_since_start,
