@@ -22,7 +22,4 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect
 # Tests that bound linger's memory allow for the sanitizer's own.
 export LINGER_SANITIZED=1
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-# For tests that bound memory or speed, which ASan's redzones, quarantine
-# and shadow memory inflate: they may skip those bounds when it is set.
-export LINGER_SANITIZE=1
 ctest --test-dir build-asan --output-on-failure "$@"
