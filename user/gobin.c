@@ -360,6 +360,33 @@ static const char *debug_suffix(const char *name)
 
 /* Decompresses in src (an Elf handle only this function uses) the sections
  * named in want and lists them in secs. Returns the count. */
+/* The most a debug section may inflate to. The DWARF of the largest Go
+ * binaries seen (hundreds of MB of code) inflates to well under this; a
+ * crafted section claiming gigabytes of zeros would otherwise make linger,
+ * which as a node agent reads every container's binaries, allocate them. */
+#define DEBUG_SECTION_MAX (256u << 20)
+
+/* The size a compressed section claims it inflates to, or 0 when it is
+ * not compressed or the claim cannot be read. */
+static uint64_t inflated_size(Elf_Scn *scn, const GElf_Shdr *sh, const char *name)
+{
+	Elf_Data *raw;
+	GElf_Chdr ch;
+	uint64_t size = 0;
+
+	if (sh->sh_flags & SHF_COMPRESSED)
+		return gelf_getchdr(scn, &ch) ? ch.ch_size : UINT64_MAX;
+	if (name[1] != 'z')
+		return 0;
+	/* .zdebug_*: "ZLIB" and the size, 8 bytes big-endian. */
+	raw = elf_rawdata(scn, NULL);
+	if (!raw || !raw->d_buf || raw->d_size < 12 || memcmp(raw->d_buf, "ZLIB", 4))
+		return UINT64_MAX;
+	for (int i = 0; i < 8; i++)
+		size = size << 8 | ((const uint8_t *)raw->d_buf)[4 + i];
+	return size;
+}
+
 static size_t collect_debug(Elf *src, const char *const *want, struct dbg_section *secs, size_t max)
 {
 	size_t shstrndx, n = 0, i;
@@ -388,6 +415,11 @@ static size_t collect_debug(Elf *src, const char *const *want, struct dbg_sectio
 			dup |= secs[j].name == want[i];
 		if (dup)
 			continue;
+		if (inflated_size(scn, &sh, name) > DEBUG_SECTION_MAX) {
+			debug("%s claims more than %u MiB inflated: not read", name,
+			      DEBUG_SECTION_MAX >> 20);
+			continue;
+		}
 		if ((sh.sh_flags & SHF_COMPRESSED) ? elf_compress(scn, 0, 0) < 0
 		    : name[1] == 'z'		   ? elf_compress_gnu(scn, 0, 0) < 0
 						   : false) {

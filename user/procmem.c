@@ -62,22 +62,29 @@ int procmaps__bias(const char *maps, unsigned long ino, uint64_t load_base, uint
 	const char *line = maps;
 
 	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
 		uint64_t start, end, off;
 		unsigned long inode;
-		char perms[5];
-		int consumed = 0;
+		char perms[5] = "";
+		/* One line at a time in a bounded copy: sscanf on the whole
+		 * rest of the text measures all of it for every line, which
+		 * made a target with many mappings stall the attach. */
+		char buf[256];
 
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %*x:%*x %lu%n", &start,
-			   &end, perms, &off, &inode, &consumed) == 5 &&
-		    inode == ino && perms[2] == 'x') {
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		if (sscanf(buf, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %*x:%*x %lu", &start, &end,
+			   perms, &off, &inode) == 5 &&
+		    inode == ino && strlen(perms) >= 3 && perms[2] == 'x') {
 			/* The mapping of file offset off sits at start; the
 			 * binary links that offset at load_base + off. */
 			*bias = start - off - load_base;
 			return 0;
 		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
+		line = nl ? nl + 1 : NULL;
 	}
 	return -ENOENT;
 }
