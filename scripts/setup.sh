@@ -9,6 +9,7 @@ fi
 packages=(
 	libbpf-dev bpftool clang llvm libelf-dev libdw-dev libcapstone-dev
 	libcmocka-dev pkg-config cmake make gcc binutils golang-go python3 tmux
+	libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
