@@ -25,6 +25,15 @@ struct {
 	__type(value, struct lc_target);
 } targets SEC(".maps");
 
+/* Completed GCs per target. Entries are made by user space at attach, so
+ * the probe only counts for targets it knows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} gc_cycles SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 * 1024 * 1024);
@@ -204,6 +213,18 @@ static __always_inline int handle_exit(struct pt_regs *ctx)
 	return 0;
 }
 
+/* gcMarkTermination ends every GC cycle, a few times a second at most:
+ * counted in a map, not worth a record. */
+static __always_inline int handle_gc(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 *n = bpf_map_lookup_elem(&gc_cycles, &tgid);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	return 0;
+}
+
 SEC("uprobe")
 int on_spawn(struct pt_regs *ctx)
 {
@@ -220,4 +241,10 @@ SEC("uprobe")
 int on_exit(struct pt_regs *ctx)
 {
 	return handle_exit(ctx);
+}
+
+SEC("uprobe")
+int on_gc(struct pt_regs *ctx)
+{
+	return handle_gc();
 }

@@ -16,6 +16,10 @@ void detector_opts__defaults(struct detector_opts *o)
 	o->min_growth = 5;
 	o->min_settled = 3;
 	o->exempt_reason = -1;
+	o->min_gc_cycles = 2;
+	o->gc_wait_ns = 3000000000ull;
+	o->growth_warn_per_s = 3.0;
+	o->growth_critical_per_s = 5.0;
 }
 
 double detector__threshold(const struct detector_opts *o, const struct welford *w)
@@ -40,6 +44,37 @@ bool detector__leak_candidate(const struct detector_opts *o, uint64_t suspects, 
 	if (!suspects || suspects < o->min_settled)
 		return false;
 	return (double)suspects >= o->min_suspect_ratio * (double)live;
+}
+
+bool detector__held(const struct detector_opts *o, uint32_t runs, uint64_t gc_cycles,
+		    uint64_t held_ns)
+{
+	uint32_t need = o->debounce ? o->debounce : 1;
+
+	if (runs < need)
+		return false;
+	return gc_cycles >= o->min_gc_cycles || held_ns >= o->gc_wait_ns;
+}
+
+enum growth_alarm detector__growth_alarm(const struct detector_opts *o, double per_s)
+{
+	if (per_s > o->growth_critical_per_s)
+		return GROWTH_CRITICAL;
+	if (per_s >= o->growth_warn_per_s && per_s > 0.0)
+		return GROWTH_WARNING;
+	return GROWTH_NONE;
+}
+
+const char *growth_alarm__name(enum growth_alarm a)
+{
+	switch (a) {
+	case GROWTH_WARNING:
+		return "warning";
+	case GROWTH_CRITICAL:
+		return "critical";
+	default:
+		return "none";
+	}
 }
 
 bool detector__growing(const struct detector_opts *o, const uint64_t *live_history, uint32_t n)

@@ -17,6 +17,7 @@
 
 #include "lifecycle.h"
 #include "stats.h"
+#include "survival.h"
 
 #define GOR_MIN_SLOTS  16
 #define GOR_INIT_SLOTS 1024
@@ -54,8 +55,13 @@ struct site {
 	uint64_t gopc;
 	uint64_t startpc;
 	uint64_t live;
-	struct welford life; /* exited lifetimes, ns */
-	uint64_t spawns;     /* tracked spawns, since attach */
+	struct welford life;		/* exited lifetimes, ns */
+	struct survival_hist life_hist; /* the same, grouped */
+	/* Ages of the live goroutines that were not suspects at the last
+	 * report: lifetimes known only to be at least that long. */
+	struct survival_hist censored;
+	struct welford estimate; /* of lifetimes, exits and censored together */
+	uint64_t spawns;	 /* tracked spawns, since attach */
 	uint64_t exits;
 	uint64_t prev_spawns; /* at the previous report */
 	uint64_t prev_exits;
@@ -63,6 +69,8 @@ struct site {
 	uint32_t hist_len;
 	uint32_t hist_next;
 	uint32_t candidate_runs; /* consecutive reports as a leak candidate */
+	uint64_t candidate_gc0;	 /* target GCs when the run began */
+	uint64_t candidate_ns0;	 /* and the report time */
 	bool seeded_only;	 /* keyed by gopc for seeded goroutines, unclaimed */
 
 	/* Scratch of the report in progress. */
@@ -103,6 +111,9 @@ struct gtable {
 	uint64_t nreports;
 	uint64_t prev_spawns;
 	uint64_t prev_exits;
+	/* Live goroutines at each of those reports, for the growth alarm. */
+	uint64_t live_history[DETECTOR_MAX_WINDOW];
+	uint64_t gc_cycles; /* the target's completed GCs, as last told */
 };
 
 static uint64_t sat_sub(uint64_t a, uint64_t b)
@@ -502,8 +513,12 @@ static void ingest__exit(struct gtable *t, const struct lc_event_exit *e)
 	s = &t->sites[t->gors[i].site];
 	/* Records from different CPUs can arrive a little out of order. A
 	 * seeded goroutine's lifetime is unknown: it would bias the mean. */
-	if (!t->gors[i].seeded)
-		welford__add(&s->life, (double)sat_sub(e->hdr.ts_ns, t->gors[i].spawn_ns));
+	if (!t->gors[i].seeded) {
+		double life = (double)sat_sub(e->hdr.ts_ns, t->gors[i].spawn_ns);
+
+		welford__add(&s->life, life);
+		survival_hist__add(&s->life_hist, life);
+	}
 	s->exits++;
 	s->live--;
 	t->st.live--;
@@ -590,6 +605,37 @@ static void pick__offer(struct pick *p, uint64_t age, const struct gor *g, uint3
 
 /* Folds one live goroutine into its site's scratch. Returns true when the
  * probe found it gone (it is then marked, not yet removed). */
+/* Collects each site's censored lifetimes: the ages of its live
+ * goroutines that are not suspects by the threshold of the exits alone
+ * and their last record. Every such goroutine will live at least as long
+ * as it has (a seeded one's age is a lower bound already); a goroutine
+ * that may be a leak never stretches the threshold it is judged by, or a
+ * leak would hide itself. */
+static void report__censor(struct gtable *t, const struct detector_opts *o, uint64_t now_ns)
+{
+	uint32_t si;
+	size_t i;
+
+	for (si = 0; si < t->nsites; si++) {
+		memset(&t->sites[si].censored, 0, sizeof(t->sites[si].censored));
+		t->sites[si].threshold = detector__threshold(o, &t->sites[si].life);
+	}
+	for (i = 0; i < t->nslots; i++) {
+		const struct gor *g = &t->gors[i];
+		struct site *s;
+		uint64_t age;
+
+		if (!g->goid)
+			continue;
+		s = &t->sites[g->site];
+		age = sat_sub(now_ns, g->spawn_ns);
+		if (g->parked && s->threshold > 0.0 && (double)age > s->threshold &&
+		    !(o->exempt_reason >= 0 && g->wait_reason == (uint64_t)o->exempt_reason))
+			continue;
+		survival_hist__add(&s->censored, (double)age);
+	}
+}
+
 static bool report__visit(struct gtable *t, struct gor *g, const struct detector_opts *o,
 			  uint64_t now_ns, uint64_t period, gtable_probe_fn probe, void *ctx)
 {
@@ -657,10 +703,11 @@ static void report__sweep(struct gtable *t)
 	}
 }
 
-static enum verdict site__advance(struct site *s, const struct detector_opts *o)
+static enum verdict site__advance(const struct gtable *t, struct site *s,
+				  const struct detector_opts *o, uint64_t now_ns)
 {
 	uint64_t hist[DETECTOR_MAX_WINDOW];
-	uint32_t start, i, need;
+	uint32_t start, i;
 
 	s->history[s->hist_next] = s->live;
 	s->hist_next = (s->hist_next + 1) % DETECTOR_MAX_WINDOW;
@@ -674,14 +721,20 @@ static enum verdict site__advance(struct site *s, const struct detector_opts *o)
 			hist[i] = s->history[(start + i) % DETECTOR_MAX_WINDOW];
 		return detector__growing(o, hist, s->hist_len) ? VERDICT_GROWING : VERDICT_WARMING;
 	}
-	if (detector__leak_candidate(o, s->settled, s->live)) {
-		if (s->candidate_runs < UINT32_MAX)
-			s->candidate_runs++;
-	} else {
+	if (!detector__leak_candidate(o, s->settled, s->live)) {
 		s->candidate_runs = 0;
+		return VERDICT_OK;
 	}
-	need = o->debounce ? o->debounce : 1;
-	return s->candidate_runs >= need ? VERDICT_LEAK : VERDICT_OK;
+	if (!s->candidate_runs) {
+		s->candidate_gc0 = t->gc_cycles;
+		s->candidate_ns0 = now_ns;
+	}
+	if (s->candidate_runs < UINT32_MAX)
+		s->candidate_runs++;
+	return detector__held(o, s->candidate_runs, sat_sub(t->gc_cycles, s->candidate_gc0),
+			      sat_sub(now_ns, s->candidate_ns0))
+		   ? VERDICT_LEAK
+		   : VERDICT_OK;
 }
 
 /* How fast the site's live count grew over the growth window (or since
@@ -706,6 +759,29 @@ static double site__growth_per_min(const struct gtable *t, const struct site *s,
 	return (double)(s->live - then_live) * 60e9 / (double)span;
 }
 
+/* The growth of the whole target's live count over the growth window, per
+ * second; 0 when it did not grow. Call once the report is recorded. */
+static double gtable__growth_per_s(const struct gtable *t, const struct detector_opts *o,
+				   uint64_t now_ns)
+{
+	uint64_t back = t->nreports ? t->nreports - 1 : 0, then_live, span;
+
+	if (back > o->growth_window)
+		back = o->growth_window;
+	if (!back)
+		return 0.0;
+	then_live = t->live_history[(t->nreports - 1 - back) % DETECTOR_MAX_WINDOW];
+	span = sat_sub(now_ns, t->report_ns[(t->nreports - 1 - back) % DETECTOR_MAX_WINDOW]);
+	if (!span || t->st.live <= then_live)
+		return 0.0;
+	return (double)(t->st.live - then_live) * 1e9 / (double)span;
+}
+
+void gtable__set_gc_cycles(struct gtable *t, uint64_t n)
+{
+	t->gc_cycles = n;
+}
+
 static void site__fill(const struct site *s, enum verdict v, struct report_site *rs)
 {
 	rs->key = s->key;
@@ -714,8 +790,8 @@ static void site__fill(const struct site *s, enum verdict v, struct report_site 
 	rs->live = s->live;
 	rs->exited = s->life.n;
 	rs->suspects = s->suspects;
-	rs->mean_ns = s->life.n ? s->life.mean : 0.0;
-	rs->stddev_ns = welford__stddev(&s->life);
+	rs->mean_ns = s->estimate.n ? s->estimate.mean : 0.0;
+	rs->stddev_ns = welford__stddev(&s->estimate);
 	rs->threshold_ns = s->threshold;
 	rs->oldest_ns = s->live ? s->oldest : 0;
 	rs->suspect_stack_bytes = s->suspect_bytes;
@@ -748,10 +824,12 @@ int gtable__report(struct gtable *t, const struct detector_opts *o, uint64_t now
 			return -ENOMEM;
 	}
 
+	report__censor(t, o, now_ns);
 	for (si = 0; si < t->nsites; si++) {
 		struct site *s = &t->sites[si];
 
-		s->threshold = detector__threshold(o, &s->life);
+		survival__estimate(&s->life, &s->life_hist, &s->censored, &s->estimate);
+		s->threshold = detector__threshold(o, &s->estimate);
 		s->oldest = 0;
 		s->suspects = 0;
 		s->settled = 0;
@@ -767,14 +845,16 @@ int gtable__report(struct gtable *t, const struct detector_opts *o, uint64_t now
 		report__sweep(t);
 
 	t->report_ns[t->nreports % DETECTOR_MAX_WINDOW] = now_ns;
+	t->live_history[t->nreports % DETECTOR_MAX_WINDOW] = t->st.live;
 	t->nreports++;
 	for (si = 0; si < t->nsites; si++) {
 		struct site *s = &t->sites[si];
-		enum verdict v = site__advance(s, o);
+		enum verdict v = site__advance(t, s, o, now_ns);
 
 		if ((s->live || s->life.n) && n < cap) {
 			site__fill(s, v, &rs[n]);
 			rs[n].leak_per_min = site__growth_per_min(t, s, o, now_ns);
+			rs[n].growth_alarm = detector__growth_alarm(o, rs[n].leak_per_min / 60.0);
 			rs[n].spawn_rate = rate__per_sec(s->prev_spawns, s->spawns, period);
 			rs[n].exit_rate = rate__per_sec(s->prev_exits, s->exits, period);
 			suspects += s->suspects;
@@ -797,6 +877,9 @@ int gtable__report(struct gtable *t, const struct detector_opts *o, uint64_t now
 	out->hdr.evictions = t->st.evicted;
 	out->hdr.spawn_rate = rate__per_sec(t->prev_spawns, t->st.spawns, period);
 	out->hdr.exit_rate = rate__per_sec(t->prev_exits, t->st.exits, period);
+	out->hdr.gc_cycles = t->gc_cycles;
+	out->hdr.growth_per_s = gtable__growth_per_s(t, o, now_ns);
+	out->hdr.growth_alarm = detector__growth_alarm(o, out->hdr.growth_per_s);
 	t->have_prev = true;
 	t->prev_ns = now_ns;
 	t->prev_spawns = t->st.spawns;

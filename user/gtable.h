@@ -88,6 +88,11 @@ struct gtable_gstate {
 typedef int (*gtable_probe_fn)(void *ctx, uint64_t goid, uint64_t g_addr,
 			       struct gtable_gstate *out);
 
+/* Tells the table how many GCs the target has completed since attach
+ * (counted by a probe), for the rule that a leak holds across GCs. Left
+ * at 0 when they cannot be counted: then only time counts. */
+void gtable__set_gc_cycles(struct gtable *t, uint64_t n);
+
 /* Computes one report at time now_ns (same clock as the records): one site
  * per creation site with live or exited goroutines, numbers and verdicts
  * filled, names left empty, sorted with report__sort. probe may be NULL:

@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "detector.h"
+
 #define PUT(b, lit) buf__append((b), (lit), sizeof(lit) - 1)
 
 /* Escapes a fixed-size field; runs of plain bytes are copied at once. */
@@ -76,10 +78,12 @@ static void json__site(struct buf *b, const struct report_site *s)
 	buf__printf(b,
 		    ",\"live\":%" PRIu64 ",\"exited\":%" PRIu64 ",\"mean_ns\":%" PRIu64
 		    ",\"stddev_ns\":%" PRIu64 ",\"threshold_ns\":%" PRIu64 ",\"suspects\":%" PRIu64
-		    ",\"oldest_ns\":%" PRIu64 ",\"verdict\":\"%s\"}",
+		    ",\"oldest_ns\":%" PRIu64 ",\"suspect_stack_bytes\":%" PRIu64,
 		    s->live, s->exited, json__ns(s->mean_ns), json__ns(s->stddev_ns),
-		    json__ns(s->threshold_ns), s->suspects, s->oldest_ns,
-		    verdict__name(s->verdict));
+		    json__ns(s->threshold_ns), s->suspects, s->oldest_ns, s->suspect_stack_bytes);
+	json__rate(b, "leak_per_min", s->leak_per_min);
+	buf__printf(b, ",\"growth_alarm\":\"%s\",\"verdict\":\"%s\"}",
+		    growth_alarm__name(s->growth_alarm), verdict__name(s->verdict));
 }
 
 int json__render(const struct report *r, struct buf *out)
@@ -100,10 +104,14 @@ int json__render(const struct report *r, struct buf *out)
 	    h->live);
 	json__rate(out, "spawn_rate", h->spawn_rate);
 	json__rate(out, "exit_rate", h->exit_rate);
-	buf__printf(out,
-		    ",\"events\":%" PRIu64 ",\"drops\":%" PRIu64 ",\"evictions\":%" PRIu64
-		    ",\"suspects\":%" PRIu64 ",\"sites\":[",
-		    h->events, h->drops, h->evictions, h->suspects);
+	buf__printf(
+	    out,
+	    ",\"events\":%" PRIu64 ",\"drops\":%" PRIu64 ",\"evictions\":%" PRIu64
+	    ",\"suspects\":%" PRIu64 ",\"suspect_stack_bytes\":%" PRIu64 ",\"gc_cycles\":%" PRIu64,
+	    h->events, h->drops, h->evictions, h->suspects, h->suspect_stack_bytes, h->gc_cycles);
+	json__rate(out, "growth_per_s", h->growth_per_s);
+	buf__printf(out, ",\"growth_alarm\":\"%s\",\"sites\":[",
+		    growth_alarm__name(h->growth_alarm));
 	for (i = 0; i < r->nsites; i++) {
 		if (i)
 			PUT(out, ",");

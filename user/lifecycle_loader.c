@@ -11,8 +11,8 @@
 #include "lifecycle.skel.h"
 #include "log.h"
 
-/* Spawn sites, one park and one exit site. */
-#define MAX_LINKS (LIFECYCLE_MAX_SPAWN_SITES + 2)
+/* Spawn sites, one park, one exit and one GC site. */
+#define MAX_LINKS (LIFECYCLE_MAX_SPAWN_SITES + 3)
 
 struct lifecycle {
 	struct lifecycle_bpf *skel;
@@ -119,12 +119,24 @@ int lifecycle__attach(struct lifecycle *lc, pid_t pid, const char *binary,
 	err = attach_one(lc, lc->skel->progs.on_exit, pid, binary, &s->exit);
 	if (err)
 		goto cleanup;
+	if (s->gc.offset) {
+		__u64 zero = 0;
+
+		*failed_what = "GC probe";
+		err = bpf_map__update_elem(lc->skel->maps.gc_cycles, &tgid, sizeof(tgid), &zero,
+					   sizeof(zero), BPF_ANY);
+		if (!err)
+			err = attach_one(lc, lc->skel->progs.on_gc, pid, binary, &s->gc);
+		if (err)
+			goto cleanup;
+	}
 	*failed_what = NULL;
 	return 0;
 cleanup:
 	while (lc->nlinks)
 		bpf_link__destroy(lc->links[--lc->nlinks]);
 	bpf_map__delete_elem(lc->skel->maps.targets, &tgid, sizeof(tgid), 0);
+	bpf_map__delete_elem(lc->skel->maps.gc_cycles, &tgid, sizeof(tgid), 0);
 	return err;
 }
 
@@ -164,6 +176,17 @@ int lifecycle__counters(struct lifecycle *lc, uint64_t out[LC_CNT_MAX])
 cleanup:
 	free(vals);
 	return err;
+}
+
+int lifecycle__gc_cycles(struct lifecycle *lc, pid_t pid, uint64_t *out)
+{
+	__u32 tgid = (__u32)pid;
+	__u64 n;
+
+	if (bpf_map__lookup_elem(lc->skel->maps.gc_cycles, &tgid, sizeof(tgid), &n, sizeof(n), 0))
+		return -errno;
+	*out = n;
+	return 0;
 }
 
 int lifecycle__stack(struct lifecycle *lc, int32_t stack_id, uint64_t *pcs, size_t max)

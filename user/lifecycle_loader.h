@@ -29,6 +29,7 @@ struct lifecycle_sites {
 	size_t nspawn;
 	struct lifecycle_site park;
 	struct lifecycle_site exit;
+	struct lifecycle_site gc; /* end of a GC cycle; offset 0: not counted */
 };
 
 struct lifecycle_opts {
@@ -55,6 +56,10 @@ int lifecycle__poll(struct lifecycle *lc, int timeout_ms);
 
 /* Sums the per-CPU counters (enum lc_counter). 0 or -errno. */
 int lifecycle__counters(struct lifecycle *lc, uint64_t out[LC_CNT_MAX]);
+
+/* The GCs the target pid completed since attach. Returns 0, or -ENOENT
+ * when they are not counted (no GC probe), or another -errno. */
+int lifecycle__gc_cycles(struct lifecycle *lc, pid_t pid, uint64_t *out);
 
 /* Copies up to max frames of a creation stack. Returns the frame count or
  * -ENOENT. */

@@ -40,6 +40,10 @@ enum {
 	OPT_MIN_SETTLED,
 	OPT_IO_WAIT_SUSPECTS,
 	OPT_RINGBUF_SIZE,
+	OPT_MIN_GC_CYCLES,
+	OPT_GC_WAIT,
+	OPT_GROWTH_WARN,
+	OPT_GROWTH_CRITICAL,
 };
 
 static const struct argp_option options[] = {
@@ -61,6 +65,10 @@ static const struct argp_option options[] = {
     {"min-ratio", OPT_MIN_RATIO, "R", 0,
      "Share of a site's live goroutines that must be suspects (default 0.3)", 1},
     {"debounce", OPT_DEBOUNCE, "N", 0, "Refreshes a leak must hold before shown (default 2)", 1},
+    {"min-gc-cycles", OPT_MIN_GC_CYCLES, "N", 0,
+     "Garbage collections of the target a leak must hold across (default 2)", 1},
+    {"gc-wait", OPT_GC_WAIT, "D", 0,
+     "Or how long it must hold when the target collects less often (default 3s)", 1},
     {"min-settled", OPT_MIN_SETTLED, "N", 0,
      "Suspects past the threshold for a whole refresh a leak needs (default 3)", 1},
     {"io-wait-suspects", OPT_IO_WAIT_SUSPECTS, NULL, 0,
@@ -70,6 +78,10 @@ static const struct argp_option options[] = {
     {"growth-window", OPT_GROWTH_WINDOW, "N", 0,
      "Refreshes over which a site with no exits must keep growing (default 10)", 1},
     {"min-growth", OPT_MIN_GROWTH, "N", 0, "Goroutines it must grow by (default 5)", 1},
+    {"growth-warn", OPT_GROWTH_WARN, "R", 0,
+     "Growth alarm: warning at R new live goroutines a second (default 3)", 1},
+    {"growth-critical", OPT_GROWTH_CRITICAL, "R", 0,
+     "Growth alarm: critical above R a second (default 5)", 1},
     {"max-goroutines", OPT_MAX_GOROUTINES, "N", 0,
      "Live goroutines tracked at most; more are counted as evictions (default 4M)", 1},
     {0},
@@ -248,6 +260,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   DETECTOR_MAX_WINDOW - 1);
 		o->detector.growth_window = (uint32_t)v;
 		break;
+	case OPT_MIN_GC_CYCLES:
+		if (parse_ulong(arg, 0, 1000, &v))
+			argp_error(state, "invalid --min-gc-cycles '%s' (0 to 1000)", arg);
+		o->detector.min_gc_cycles = (uint32_t)v;
+		break;
+	case OPT_GC_WAIT:
+		if (opts__parse_duration(arg, &o->detector.gc_wait_ns))
+			argp_error(state, "invalid --gc-wait '%s' (e.g. 3s)", arg);
+		break;
+	case OPT_GROWTH_WARN:
+		if (parse_double(arg, 0.01, 1e9, &o->detector.growth_warn_per_s))
+			argp_error(state, "invalid --growth-warn '%s' (a rate above 0)", arg);
+		break;
+	case OPT_GROWTH_CRITICAL:
+		if (parse_double(arg, 0.01, 1e9, &o->detector.growth_critical_per_s))
+			argp_error(state, "invalid --growth-critical '%s' (a rate above 0)", arg);
+		break;
 	case OPT_MIN_SETTLED:
 		if (parse_ulong(arg, 1, 1000000, &v))
 			argp_error(state, "invalid --min-settled '%s' (1 or more)", arg);
@@ -279,6 +308,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->pid)
 			argp_error(state, "-p PID is required");
+		if (o->detector.growth_critical_per_s < o->detector.growth_warn_per_s)
+			argp_error(state, "--growth-critical is below --growth-warn");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

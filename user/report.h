@@ -30,6 +30,13 @@ struct report_frame {
 /* Which bucket of age_hist an age falls in. */
 unsigned report__age_bucket(uint64_t age_ns);
 
+/* How fast a live count climbs (detector__growth_alarm). */
+enum growth_alarm {
+	GROWTH_NONE = 0,
+	GROWTH_WARNING,
+	GROWTH_CRITICAL,
+};
+
 struct report_site {
 	uint64_t key;	  /* creation stack id, or a gopc-derived key */
 	uint64_t gopc;	  /* the `go` statement */
@@ -37,12 +44,13 @@ struct report_site {
 	uint64_t live;
 	uint64_t exited;
 	uint64_t suspects;
-	double mean_ns;		      /* of exited lifetimes; 0 when none */
-	double stddev_ns;	      /* sample standard deviation; 0 when < 2 */
-	double threshold_ns;	      /* mean + k*max(sigma, floor); 0 when warming */
-	uint64_t oldest_ns;	      /* age of the oldest live goroutine */
-	uint64_t suspect_stack_bytes; /* goroutine stacks the suspects hold */
-	double leak_per_min;	      /* live-count growth over the growth window, >= 0 */
+	double mean_ns;			/* of exited lifetimes; 0 when none */
+	double stddev_ns;		/* sample standard deviation; 0 when < 2 */
+	double threshold_ns;		/* mean + k*max(sigma, floor); 0 when warming */
+	uint64_t oldest_ns;		/* age of the oldest live goroutine */
+	uint64_t suspect_stack_bytes;	/* goroutine stacks the suspects hold */
+	double leak_per_min;		/* live-count growth over the growth window, >= 0 */
+	enum growth_alarm growth_alarm; /* of that growth, per second */
 	uint32_t age_hist[REPORT_AGE_BUCKETS];
 	bool has_wait_reason;
 	uint32_t wait_reason; /* of the oldest suspect, else oldest parked */
@@ -74,6 +82,9 @@ struct report_header {
 	uint64_t evictions;	      /* goroutines or sites the tables had no room for */
 	uint64_t suspects;	      /* sum over sites */
 	uint64_t suspect_stack_bytes; /* sum over sites */
+	uint64_t gc_cycles;	      /* the target's GCs since attach; 0 when not counted */
+	double growth_per_s;	      /* of the live count over the growth window */
+	enum growth_alarm growth_alarm;
 	bool target_exited;
 };
 

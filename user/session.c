@@ -60,8 +60,8 @@ struct session {
 	size_t nwait_names;
 	uint64_t attach_ns;
 	struct detector_opts detector; /* the options', with the exempt wait reason */
-	uint64_t text_vaddr; /* runtime.newproc1: mapped as long as the image lives */
-	bool stopped;	     /* at the last refresh tick: SIGSTOP, a debugger */
+	uint64_t text_vaddr;	       /* runtime.newproc1: mapped as long as the image lives */
+	bool stopped;		       /* at the last refresh tick: SIGSTOP, a debugger */
 };
 
 static uint64_t now_ns(void)
@@ -521,7 +521,7 @@ static int session__attach(struct session *s)
 	struct lifecycle_sites ls = {0};
 	const char *what = NULL;
 	struct lc_target t = {0};
-	struct gobin_sym gdestroy;
+	struct gobin_sym gdestroy, gcmark;
 	struct stat st;
 	int err;
 
@@ -546,6 +546,12 @@ static int session__attach(struct session *s)
 	}
 	if (err)
 		return err;
+	/* Optional: without it a leak's hold is measured in time only. */
+	if (gobin__symbol(s->gb, "runtime.gcMarkTermination", &gcmark) ||
+	    session__prologue_site(s, "runtime.gcMarkTermination", &ls.gc.offset)) {
+		debug("runtime.gcMarkTermination not probed: the target's GCs are not counted");
+		ls.gc.offset = 0;
+	}
 
 	if (stat(s->exe_link, &st) ||
 	    procmaps__bias_of_pid(s->pid, st.st_ino, gobin__load_base(s->gb), &s->bias)) {
@@ -815,9 +821,11 @@ static void session__enrich(struct session *s, struct report *r)
 
 static int session__report(struct session *s, struct report *r, bool final, bool target_exited)
 {
-	uint64_t counters[LC_CNT_MAX] = {0};
+	uint64_t counters[LC_CNT_MAX] = {0}, gcs;
 	int err;
 
+	if (!lifecycle__gc_cycles(s->lc, s->pid, &gcs))
+		gtable__set_gc_cycles(s->gt, gcs);
 	err = gtable__report(s->gt, &s->detector, now_ns(), probe_goroutine, s, r);
 	if (err)
 		return err;

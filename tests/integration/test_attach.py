@@ -116,6 +116,26 @@ def test_leak_from_before_attach_shows_in_the_first_report():
     assert not any(s["verdict"] in ("leak", "growing") for s in pools), pools
 
 
+def test_a_leak_holds_across_two_target_gcs():
+    # --gc-wait 1h: only the target's GCs (every 2 s here) can settle a
+    # leak, and they are counted by the probe on gcMarkTermination.
+    with Target(target("mixed"), "-gc-every", "2s") as t:
+        run = run_linger(LINGER, ["-p", str(t.pid), "--duration", "14s", "--json",
+                                  "--gc-wait", "1h"])
+    assert run.final["gc_cycles"] >= 5, run.final["gc_cycles"]
+    timeout = [(r["gc_cycles"], next(s for s in r["sites"] if site_func(s) == "main.leakTimeout"))
+               for r in run.reports
+               if any(site_func(s) == "main.leakTimeout" for s in r["sites"])]
+    leak_at = [i for i, (_, s) in enumerate(timeout) if s["verdict"] == "leak"]
+    assert leak_at, timeout[-1]
+    # A candidate before: suspects enough, yet not shown until two GCs
+    # had passed with it.
+    first = leak_at[0]
+    began = [i for i in range(first) if timeout[i][1]["suspects"] >= 3]
+    assert began, "the leak was shown without waiting"
+    assert timeout[first][0] - timeout[began[0]][0] >= 2, timeout[began[0]:first + 1]
+
+
 def flags_mixed_leaks(run):
     got = {site_func(s): s["verdict"] for s in flagged_sites(run.final)}
     assert got == {"main.leakTimeout": "leak", "main.leakLockedMutex": "leak",
@@ -217,6 +237,12 @@ def test_bad_arguments():
     assert run.status == 2 and "invalid duration" in run.stderr, run.stderr
     run = run_linger(LINGER, [])
     assert run.status == 2 and "-p PID is required" in run.stderr, run.stderr
+    for args, says in ((["--min-gc-cycles", "-1"], "invalid --min-gc-cycles"),
+                       (["--gc-wait", "never"], "invalid --gc-wait"),
+                       (["--growth-warn", "0"], "invalid --growth-warn"),
+                       (["--growth-warn", "6"], "--growth-critical is below --growth-warn")):
+        run = run_linger(LINGER, ["-p", "1"] + args)
+        assert run.status == 2 and says in run.stderr and run.stderr.count("\n") <= 3, run.stderr
 
 
 if __name__ == "__main__":
@@ -235,4 +261,5 @@ if __name__ == "__main__":
         test_mixed_flags_every_leak_and_nothing_healthy,
         test_healthy_program_flags_nothing,
         test_leak_sites_name_where_they_block,
+        test_a_leak_holds_across_two_target_gcs,
     ])

@@ -60,6 +60,10 @@ static void fixture__report(struct report *r)
 	r->hdr.drops = 0;
 	r->hdr.evictions = 0;
 	r->hdr.suspects = 161;
+	r->hdr.suspect_stack_bytes = 137 * 8192;
+	r->hdr.gc_cycles = 57;
+	r->hdr.growth_per_s = 4.45;
+	r->hdr.growth_alarm = GROWTH_WARNING;
 
 	s = fixture__site(r, 3, VERDICT_WARMING, "database/sql.(*DB).connectionOpener", "select");
 	fixture__frame(&s->go_site, "database/sql.OpenDB", "/usr/local/go/src/database/sql/sql.go",
@@ -74,6 +78,8 @@ static void fixture__report(struct report *r)
 	fixture__frame(&s->blocked_at, "main.pollUpstream", "/src/orders/poll.go", 58);
 	s->live = 24;
 	s->oldest_ns = 301ULL * 1000000000ULL;
+	s->leak_per_min = 240.0;
+	s->growth_alarm = GROWTH_WARNING;
 	s->sample_goid = 88;
 	s->sample_g_addr = 0xc000123000;
 
@@ -101,6 +107,8 @@ static void fixture__report(struct report *r)
 	s->threshold_ns = 6.5 * MS_;
 	s->suspects = 137;
 	s->oldest_ns = 291ULL * 1000000000ULL;
+	s->leak_per_min = 27.5;
+	s->suspect_stack_bytes = 137 * 8192;
 	s->sample_goid = 1201;
 	s->sample_g_addr = 0xc000456000;
 

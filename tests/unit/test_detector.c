@@ -33,6 +33,50 @@ static void test_defaults(void **state)
 	assert_int_equal(o.growth_window, 10);
 	assert_int_equal(o.min_growth, 5);
 	assert_true(o.growth_window <= DETECTOR_MAX_WINDOW);
+	assert_int_equal(o.min_gc_cycles, 2);
+	assert_int_equal(o.gc_wait_ns, 3000000000ull);
+	assert_true(o.growth_warn_per_s == 3.0);
+	assert_true(o.growth_critical_per_s == 5.0);
+}
+
+static void test_held(void **state)
+{
+	struct detector_opts o;
+
+	(void)state;
+	detector_opts__defaults(&o);
+	/* Debounce first: two refreshes, whatever the GCs. */
+	assert_false(detector__held(&o, 1, 10, 10000000000ull));
+	/* Then two GCs, or gc_wait without them. */
+	assert_false(detector__held(&o, 2, 1, 1000000000ull));
+	assert_true(detector__held(&o, 2, 2, 1000000000ull));
+	assert_false(detector__held(&o, 5, 0, 2999999999ull));
+	assert_true(detector__held(&o, 5, 0, 3000000000ull));
+	/* No GC rule: the debounce alone. */
+	o.min_gc_cycles = 0;
+	assert_true(detector__held(&o, 2, 0, 0));
+	/* Debounce 0 counts as 1: a candidate must exist. */
+	o.debounce = 0;
+	assert_false(detector__held(&o, 0, 0, 0));
+	assert_true(detector__held(&o, 1, 0, 0));
+}
+
+static void test_growth_alarm(void **state)
+{
+	struct detector_opts o;
+
+	(void)state;
+	detector_opts__defaults(&o);
+	assert_int_equal(detector__growth_alarm(&o, 0.0), GROWTH_NONE);
+	assert_int_equal(detector__growth_alarm(&o, 2.99), GROWTH_NONE);
+	assert_int_equal(detector__growth_alarm(&o, 3.0), GROWTH_WARNING);
+	/* "Above 5" is critical; 5 itself a warning. */
+	assert_int_equal(detector__growth_alarm(&o, 5.0), GROWTH_WARNING);
+	assert_int_equal(detector__growth_alarm(&o, 5.01), GROWTH_CRITICAL);
+	assert_int_equal(detector__growth_alarm(&o, NAN), GROWTH_NONE);
+	assert_string_equal(growth_alarm__name(GROWTH_NONE), "none");
+	assert_string_equal(growth_alarm__name(GROWTH_WARNING), "warning");
+	assert_string_equal(growth_alarm__name(GROWTH_CRITICAL), "critical");
 }
 
 static void test_threshold(void **state)
@@ -181,10 +225,9 @@ static void test_growing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_threshold),
-	    cmocka_unit_test(test_leak_candidate),
-	    cmocka_unit_test(test_growing),
+	    cmocka_unit_test(test_defaults),	   cmocka_unit_test(test_threshold),
+	    cmocka_unit_test(test_leak_candidate), cmocka_unit_test(test_growing),
+	    cmocka_unit_test(test_held),	   cmocka_unit_test(test_growth_alarm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -193,7 +193,7 @@ static void stream__free(struct stream *s)
 /* 100 spawns a second per site; healthy goroutines park halfway and exit
  * after a log-normal lifetime (median 10ms), 20% of the leaking site's
  * never exit and stay parked. */
-static void test_healthy_vs_leaking(void **state)
+static void healthy_vs_leaking(uint64_t gcs_per_refresh, int first_leak)
 {
 	struct detector_opts o;
 	struct stream s = {0};
@@ -201,7 +201,6 @@ static void test_healthy_vs_leaking(void **state)
 	uint64_t goid = 100, p, i, leaked = 0;
 	int rep;
 
-	(void)state;
 	detector_opts__defaults(&o);
 	rng_state = 0x5eed;
 	for (p = 0; p < 8; p++) {
@@ -229,8 +228,10 @@ static void test_healthy_vs_leaking(void **state)
 		struct report r = {0};
 
 		stream__feed(&s, t, now);
+		gtable__set_gc_cycles(t, (uint64_t)rep * gcs_per_refresh);
 		assert_int_equal(gtable__report(t, &o, now, NULL, NULL, &r), 0);
 		assert_int_equal(r.nsites, 2);
+		assert_int_equal(r.hdr.gc_cycles, (uint64_t)rep * gcs_per_refresh);
 		healthy = site_of(&r, 1);
 		leaking = site_of(&r, 2);
 		assert_non_null(healthy);
@@ -252,9 +253,8 @@ static void test_healthy_vs_leaking(void **state)
 		assert_int_equal(leaking->sample_g_addr, g_addr_of(leaking->sample_goid));
 		assert_true(leaking->oldest_ns > (uint64_t)rep * SEC);
 		/* Suspects settle (stay past the threshold for a whole
-		 * refresh) at the second report; debounced, a leak at the
-		 * third. */
-		if (rep <= 1) {
+		 * refresh) at the second report, which starts the hold. */
+		if (rep < first_leak) {
 			assert_int_equal(leaking->verdict, VERDICT_OK);
 			assert_false(report__has_findings(&r));
 		} else {
@@ -268,6 +268,22 @@ static void test_healthy_vs_leaking(void **state)
 	}
 	stream__free(&s);
 	gtable__free(t);
+}
+
+/* A GC a second: the hold spans two GCs at the fourth report (the
+ * candidate began at the second, at GC 1). */
+static void test_healthy_vs_leaking(void **state)
+{
+	(void)state;
+	healthy_vs_leaking(1, 3);
+}
+
+/* No GC at all (an idle heap): the hold is timed instead, gc_wait (3 s)
+ * after the candidate began at 2 s. */
+static void test_leak_without_gcs_is_timed(void **state)
+{
+	(void)state;
+	healthy_vs_leaking(0, 4);
 }
 
 /* Every goroutine of a site leaks and none exit: no statistics, so the
@@ -414,11 +430,19 @@ static void test_growing_site(void **state)
 		/* Growing once there are growth_min_steps steps to judge. */
 		assert_int_equal(site->verdict,
 				 rep < (int)o.growth_min_steps ? VERDICT_WARMING : VERDICT_GROWING);
-		/* 3 a second is 180 a minute, from the second report on. */
-		if (rep == 0)
+		/* 3 a second is 180 a minute, from the second report on:
+		 * the growth alarm's warning level, for the site and the
+		 * whole target. */
+		if (rep == 0) {
 			assert_true(site->leak_per_min == 0.0);
-		else
+			assert_int_equal(site->growth_alarm, GROWTH_NONE);
+			assert_true(r.hdr.growth_per_s == 0.0);
+		} else {
 			assert_true(fabs(site->leak_per_min - 180.0) < 1e-6);
+			assert_int_equal(site->growth_alarm, GROWTH_WARNING);
+			assert_true(fabs(r.hdr.growth_per_s - 3.0) < 1e-9);
+			assert_int_equal(r.hdr.growth_alarm, GROWTH_WARNING);
+		}
 		report__free(&r);
 	}
 	gtable__free(t);
@@ -696,6 +720,8 @@ static void test_probe_only_past_threshold(void **state)
 
 	(void)state;
 	detector_opts__defaults(&o);
+	/* The debounce alone settles a leak here (GC holds: elsewhere). */
+	o.min_gc_cycles = 0;
 	assert_int_equal(gtable__report(t, &o, SEC, probe, &c, &r), 0);
 	/* Only the three old goroutines of the site with statistics. */
 	assert_int_equal(c.calls, 3);
@@ -759,18 +785,28 @@ static void test_probe_only_past_threshold(void **state)
 	s = site_of(&r, 10);
 	assert_int_equal(s->suspects, 0);
 	report__free(&r);
-	/* A new park record, then the probe fails: the record counts. */
-	assert_int_equal(put_park(t, 4 * SEC + 1, 33, WR_CHAN_RECV), 0);
+	/* Running and seconds old, they say the site's goroutines live
+	 * that long: censored lifetimes, the threshold rises past them. */
+	assert_true(s->threshold_ns > 4 * SEC - 100 * MS - 35);
+	report__free(&r);
+	/* New park records, then the probe fails: the records count. */
+	for (i = 21; i <= 23; i++)
+		assert_int_equal(put_park(t, 4 * SEC + 1, (uint64_t)i, WR_SELECT), 0);
+	for (i = 31; i <= 35; i++)
+		assert_int_equal(put_park(t, 4 * SEC + 1, (uint64_t)i, WR_CHAN_RECV), 0);
 	assert_int_equal(gtable__report(t, &o, 5 * SEC, probe, &c, &r), 0);
 	s = site_of(&r, 10);
-	assert_int_equal(s->suspects, 1);
-	assert_int_equal(s->sample_goid, 33);
-	assert_int_equal(s->wait_reason, WR_CHAN_RECV);
+	/* Parked now, all past the exits' threshold: none censored, and the
+	 * threshold is the exits' own again. */
+	assert_true(fabs(s->threshold_ns - 13e6) < 1.0);
+	assert_int_equal(s->suspects, 8);
+	assert_int_equal(s->sample_goid, 21);
+	assert_int_equal(s->wait_reason, WR_SELECT);
 	report__free(&r);
 
 	/* Without a probe, the records decide. */
 	assert_int_equal(gtable__report(t, &o, 6 * SEC, NULL, NULL, &r), 0);
-	assert_int_equal(site_of(&r, 10)->suspects, 1);
+	assert_int_equal(site_of(&r, 10)->suspects, 8);
 	report__free(&r);
 	gtable__free(t);
 }
@@ -979,6 +1015,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_healthy_vs_leaking),
+	    cmocka_unit_test(test_leak_without_gcs_is_timed),
 	    cmocka_unit_test(test_slow_tail_is_not_a_leak),
 	    cmocka_unit_test(test_growing_site),
 	    cmocka_unit_test(test_seeded_goroutines),

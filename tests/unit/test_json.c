@@ -80,7 +80,8 @@ static void test_empty(void **state)
 			    "{\"pid\":-1,\"exe\":\"\",\"go_version\":\"\",\"elapsed_ns\":0,"
 			    "\"final\":true,\"target_exited\":true,\"live\":0,\"spawn_rate\":0.0,"
 			    "\"exit_rate\":0.0,\"events\":0,\"drops\":0,\"evictions\":0,"
-			    "\"suspects\":0,\"sites\":[]}\n");
+			    "\"suspects\":0,\"suspect_stack_bytes\":0,\"gc_cycles\":0,"
+			    "\"growth_per_s\":0.0,\"growth_alarm\":\"none\",\"sites\":[]}\n");
 	buf__free(&b);
 	assert_int_equal(json__render(NULL, &b), -EINVAL);
 	assert_int_equal(json__render(&r, NULL), -EINVAL);
@@ -112,6 +113,7 @@ static void test_escaping(void **state)
 	site.stddev_ns = NAN;
 	site.threshold_ns = 1e300;
 	site.oldest_ns = UINT64_MAX;
+	site.leak_per_min = NAN;
 	site.verdict = VERDICT_GROWING;
 	r.sites = &site;
 	r.nsites = 1;
@@ -131,8 +133,10 @@ static void test_escaping(void **state)
 	assert_non_null(strstr(b.data, "\"wait_reason\":null,"));
 	assert_non_null(strstr(b.data, "\"mean_ns\":2,\"stddev_ns\":0,"
 				       "\"threshold_ns\":18446744073709551615,"));
-	assert_non_null(
-	    strstr(b.data, "\"oldest_ns\":18446744073709551615,\"verdict\":\"growing\"}]}\n"));
+	assert_non_null(strstr(b.data, "\"oldest_ns\":18446744073709551615,"));
+	/* A rate that is not a number is written as 0. */
+	assert_non_null(strstr(b.data, "\"leak_per_min\":0.0,\"growth_alarm\":\"none\","
+				       "\"verdict\":\"growing\"}]}\n"));
 	buf__free(&b);
 }
 

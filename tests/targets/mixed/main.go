@@ -49,6 +49,7 @@ func main() {
 		seed        = flag.Int64("seed", 0, "random seed (0: from the clock)")
 		debug       = flag.Bool("debug", false, "print goroutine counts per creating function to stderr every second")
 		cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile here until exit (a PGO profile for the version matrix)")
+		gcEvery     = flag.Duration("gc-every", 0, "force a garbage collection this often (0: only the runtime's own, rare on this small heap)")
 		pingPong    = flag.Bool("pingpong", false, "also bounce a value between two goroutines as fast as they can (makes channel code hot in a profile)")
 	)
 	flag.Parse()
@@ -99,12 +100,20 @@ func main() {
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
+		var gcTick <-chan time.Time // nil: never
+		if *gcEvery > 0 {
+			gc := time.NewTicker(*gcEvery)
+			defer gc.Stop()
+			gcTick = gc.C
+		}
 		for {
 			select {
 			case <-shutdown:
 				return
 			case <-t.C:
 				printTruth(leaks)
+			case <-gcTick:
+				runtime.GC()
 			}
 		}
 	}()
