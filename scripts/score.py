@@ -47,6 +47,7 @@ build).
 Needs root (linger attaches BPF programs). Python 3 standard library only.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -404,6 +405,9 @@ def main():
     ap.add_argument("--linger-arg", action="append", default=[], metavar="ARG",
                     help="extra argument for linger, e.g. --linger-arg=--min-ratio=0.5 (repeatable)")
     ap.add_argument("--json", metavar="FILE", help="also write the scores as JSON to FILE")
+    ap.add_argument("--jobs", type=int, default=1, metavar="N",
+                    help="programs run at once, each with its own linger (default 1); "
+                         "they are mostly idle, so a few at once keep the timings")
     args = ap.parse_args()
 
     if not (os.path.isfile(args.linger) and os.access(args.linger, os.X_OK)):
@@ -432,14 +436,15 @@ def main():
         except SystemExit as e:
             print(e, file=sys.stderr)
             return 2
-        scores = []
-        for n in names:
+        def one(n):
             start = time.monotonic()
             sc = score(run_one(n, bins[n], args))
-            scores.append(sc)
             print(f"{n}: leaked {sc['leaked']} flagged {sc['flagged']} hit {sc['hit']} "
                   f"false {len(sc['false_sites'])} ({time.monotonic() - start:.0f}s)"
-                  + ("".join(f"; ERROR {e}" for e in sc["errors"])), file=sys.stderr)
+                  + ("".join(f"; ERROR {e}" for e in sc["errors"])), file=sys.stderr, flush=True)
+            return sc
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            scores = list(pool.map(one, names))
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
 

@@ -34,6 +34,7 @@ struct gor {
 	uint64_t park_ns; /* of the last park record; 0 when none */
 	uint32_t site;
 	uint32_t wait_reason;
+	uint32_t stack_bytes; /* its stack, as the probe last read it */
 	uint8_t parked;
 	uint8_t gone;	/* the probe found it dead: swept after the report pass */
 	uint8_t seeded; /* alive before attach: its spawn time is a lower bound */
@@ -74,7 +75,8 @@ struct site {
 	bool seeded_only;	 /* keyed by gopc for seeded goroutines, unclaimed */
 
 	/* Scratch of the report in progress. */
-	double threshold;
+	double naive;	  /* threshold of the exits alone */
+	double threshold; /* of exits and censored lifetimes */
 	uint64_t oldest;
 	uint64_t suspects;
 	/* suspects already past the threshold at the previous report: only
@@ -603,39 +605,78 @@ static void pick__offer(struct pick *p, uint64_t age, const struct gor *g, uint3
 	p->wait_reason = wait_reason;
 }
 
-/* Folds one live goroutine into its site's scratch. Returns true when the
- * probe found it gone (it is then marked, not yet removed). */
-/* Collects each site's censored lifetimes: the ages of its live
- * goroutines that are not suspects by the threshold of the exits alone
- * and their last record. Every such goroutine will live at least as long
- * as it has (a seeded one's age is a lower bound already); a goroutine
- * that may be a leak never stretches the threshold it is judged by, or a
- * leak would hide itself. */
-static void report__censor(struct gtable *t, const struct detector_opts *o, uint64_t now_ns)
+/* Asks the target about one goroutine and keeps the answer in g. Returns
+ * true when it is gone (marked, not yet removed). */
+static bool gor__probe(struct gor *g, gtable_probe_fn probe, void *ctx)
 {
+	struct gtable_gstate gs = {0};
+	int r = probe(ctx, g->goid, g->g_addr, &gs);
+
+	if (r == -ESRCH) {
+		g->gone = 1;
+		return true;
+	}
+	if (r == 1) {
+		g->parked = 1;
+		g->wait_reason = gs.wait_reason;
+		g->stack_bytes =
+		    gs.stack_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)gs.stack_bytes;
+	} else if (r == 0) {
+		g->parked = 0;
+	}
+	return false;
+}
+
+static bool gor__exempt(const struct gor *g, const struct detector_opts *o)
+{
+	return o->exempt_reason >= 0 && g->wait_reason == (uint64_t)o->exempt_reason;
+}
+
+/* First pass of a report. Goroutines past their site's threshold of the
+ * exits alone are worth a read of the target's memory (the rest cannot be
+ * suspects): parked now, running, or gone (an exit record was lost). The
+ * other live goroutines, and the running ones, are the site's censored
+ * lifetimes: each will live at least as long as it has (a seeded one's
+ * age is a lower bound already). A goroutine that may be a leak never
+ * stretches the threshold it is judged by, or a leak would hide itself;
+ * nor does one that is gone. Returns true when some goroutine is gone. */
+static bool report__probe_and_censor(struct gtable *t, const struct detector_opts *o,
+				     uint64_t now_ns, gtable_probe_fn probe, void *ctx)
+{
+	bool swept = false;
 	uint32_t si;
 	size_t i;
 
 	for (si = 0; si < t->nsites; si++) {
 		memset(&t->sites[si].censored, 0, sizeof(t->sites[si].censored));
-		t->sites[si].threshold = detector__threshold(o, &t->sites[si].life);
+		t->sites[si].naive = detector__threshold(o, &t->sites[si].life);
 	}
 	for (i = 0; i < t->nslots; i++) {
-		const struct gor *g = &t->gors[i];
+		struct gor *g = &t->gors[i];
 		struct site *s;
 		uint64_t age;
+		bool past;
 
 		if (!g->goid)
 			continue;
 		s = &t->sites[g->site];
 		age = sat_sub(now_ns, g->spawn_ns);
-		if (g->parked && s->threshold > 0.0 && (double)age > s->threshold &&
-		    !(o->exempt_reason >= 0 && g->wait_reason == (uint64_t)o->exempt_reason))
+		past = s->naive > 0.0 && (double)age > s->naive;
+		if (past && probe && gor__probe(g, probe, ctx)) {
+			swept = true;
+			continue;
+		}
+		if (g->parked && past && !gor__exempt(g, o))
 			continue;
 		survival_hist__add(&s->censored, (double)age);
 	}
+	return swept;
 }
 
+/* Second pass: folds one live goroutine into its site's scratch, against
+ * the threshold of exits and censored lifetimes. Returns true when the
+ * probe found it gone (it is then marked, not yet removed): only possible
+ * for a goroutine past this threshold but not past the first pass's. */
 static bool report__visit(struct gtable *t, struct gor *g, const struct detector_opts *o,
 			  uint64_t now_ns, uint64_t period, gtable_probe_fn probe, void *ctx)
 {
@@ -643,37 +684,20 @@ static bool report__visit(struct gtable *t, struct gor *g, const struct detector
 	uint64_t age = sat_sub(now_ns, g->spawn_ns);
 	bool past = s->threshold > 0.0 && (double)age > s->threshold;
 	bool settled = past && period && (double)sat_sub(age, period) > s->threshold;
-	bool parked = g->parked;
-	struct gtable_gstate gs = {0};
-	int r;
+	bool probed = s->naive > 0.0 && (double)age > s->naive;
 
-	/* Only goroutines past the threshold are worth a read of the
-	 * target's memory: the rest cannot be suspects. */
-	if (past && probe) {
-		r = probe(ctx, g->goid, g->g_addr, &gs);
-		if (r == -ESRCH) {
-			g->gone = 1;
-			return true;
-		}
-		if (r == 1) {
-			parked = true;
-			g->parked = 1;
-			g->wait_reason = gs.wait_reason;
-		} else if (r == 0) {
-			parked = false;
-			g->parked = 0;
-		}
-	}
+	if (past && !probed && probe && gor__probe(g, probe, ctx))
+		return true;
 	if (age > s->oldest)
 		s->oldest = age;
 	s->age_hist[report__age_bucket(age)]++;
-	if (!parked)
+	if (!g->parked)
 		return false;
-	if (o->exempt_reason >= 0 && g->wait_reason == (uint64_t)o->exempt_reason)
+	if (gor__exempt(g, o))
 		past = settled = false;
 	if (past) {
 		s->suspects++;
-		s->suspect_bytes += gs.stack_bytes;
+		s->suspect_bytes += g->stack_bytes;
 	}
 	if (settled)
 		s->settled++;
@@ -824,7 +848,8 @@ int gtable__report(struct gtable *t, const struct detector_opts *o, uint64_t now
 			return -ENOMEM;
 	}
 
-	report__censor(t, o, now_ns);
+	if (report__probe_and_censor(t, o, now_ns, probe, ctx))
+		report__sweep(t);
 	for (si = 0; si < t->nsites; si++) {
 		struct site *s = &t->sites[si];
 

@@ -21,11 +21,13 @@ ap.add_argument("--linger", required=True)
 ap.add_argument("--duration", default="30s")
 ap.add_argument("--go", default=None, help="GOROOT of the toolchain that builds the corpus")
 ap.add_argument("--only", action="append", default=[], help="corpus program(s) to run")
+ap.add_argument("--jobs", default="1", help="programs run at once")
 ARGS = ap.parse_args()
 
 
 def test_corpus_scores_meet_the_targets():
-    cmd = [sys.executable, SCORE, "--check", "--linger", ARGS.linger, "--duration", ARGS.duration]
+    cmd = [sys.executable, SCORE, "--check", "--linger", ARGS.linger, "--duration", ARGS.duration,
+           "--jobs", ARGS.jobs]
     if ARGS.go:
         cmd += ["--go", ARGS.go]
     for o in ARGS.only:
