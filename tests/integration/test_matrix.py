@@ -83,9 +83,11 @@ def gopark_calls(binary):
 CORO_EXPECT = {"main.pullAndForget": "leak"}
 
 
-def check(binary, expect=EXPECT, args=("-lock-loss-after", "6s"),
-          healthy="main.healthyChurn"):
-    """Attaches linger to one build; returns a list of problems."""
+def check(binary, expect=EXPECT, args=("-lock-loss-after", "6s", "-gc-every", "2s"),
+          healthy="main.healthyChurn", min_gcs=2):
+    """Attaches linger to one build; returns a list of problems. The target
+    collects every 2 s: the GC probe must count them in every kind of
+    build."""
     with Target(binary, *args) as t:
         time.sleep(1)
         run = run_linger(ARGS.linger, ["-p", str(t.pid), "--duration", ARGS.duration,
@@ -106,6 +108,8 @@ def check(binary, expect=EXPECT, args=("-lock-loss-after", "6s"),
         problems.append(f"healthy {healthy} never seen: spawns missed")
     if final["drops"]:
         problems.append(f"{final['drops']} records dropped")
+    if final["gc_cycles"] < min_gcs:
+        problems.append(f"{final['gc_cycles']} GCs counted, want {min_gcs} or more")
     return problems
 
 
@@ -130,7 +134,7 @@ def test_every_version_and_kind_gives_the_same_verdicts():
         if int(version.split(".")[1]) >= 23:
             coro = build(version, root, "plain", [], target="coro")
             checks.append((f"{version} coroutine",
-                           lambda b=coro: check(b, CORO_EXPECT, (), "main.pullAndStop")))
+                           lambda b=coro: check(b, CORO_EXPECT, (), "main.pullAndStop", 0)))
     with concurrent.futures.ThreadPoolExecutor(ARGS.parallel) as pool:
         results = list(pool.map(lambda c: (c[0], c[1]()), checks))
     failed = 0
