@@ -784,7 +784,6 @@ static void test_probe_only_past_threshold(void **state)
 	assert_int_equal(gtable__report(t, &o, 4 * SEC, probe, &c, &r), 0);
 	s = site_of(&r, 10);
 	assert_int_equal(s->suspects, 0);
-	report__free(&r);
 	/* Running and seconds old, they say the site's goroutines live
 	 * that long: censored lifetimes, the threshold rises past them. */
 	assert_true(s->threshold_ns > 4 * SEC - 100 * MS - 35);
