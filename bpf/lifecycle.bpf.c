@@ -1,4 +1,4 @@
-/* Goroutine lifecycle probes: spawn, park, exit.
+/* Goroutine lifecycle probes: spawn, park, exit; and, in agent mode, exec.
  *
  * Each probe reads the goroutine's ID from its runtime.g and pushes one
  * fixed-size record (bpf/lifecycle.h) into the ring buffer. They are plain
@@ -98,6 +98,8 @@ static __always_inline __u64 cookie_reg(struct pt_regs *ctx)
 	return ax;
 }
 
+/* In agent mode one set of probes serves every process running a
+ * binary; the targets map says which of them linger follows. */
 static __always_inline struct lc_target *this_target(__u32 *tgid)
 {
 	*tgid = bpf_get_current_pid_tgid() >> 32;
@@ -225,6 +227,22 @@ static __always_inline int handle_gc(void)
 	return 0;
 }
 
+/* Agent mode: every exec on the node, so that a Go program started
+ * after linger is followed too. Userspace decides whether it is Go. */
+static __always_inline int handle_exec(void)
+{
+	struct lc_event_exec *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(LC_CNT_DROP);
+		return 0;
+	}
+	fill_header(&e->hdr, LC_EVENT_EXEC, bpf_get_current_pid_tgid() >> 32);
+	bpf_ringbuf_submit(e, submit_flags());
+	return 0;
+}
+
 SEC("uprobe")
 int on_spawn(struct pt_regs *ctx)
 {
@@ -247,4 +265,12 @@ SEC("uprobe")
 int on_gc(struct pt_regs *ctx)
 {
 	return handle_gc();
+}
+
+/* A raw tracepoint: attached through bpf() alone, no tracefs, so the
+ * capabilities uprobes need are enough. */
+SEC("raw_tp/sched_process_exec")
+int on_exec(void *ctx)
+{
+	return handle_exec();
 }

@@ -19,6 +19,7 @@ enum lc_event_type {
 	LC_EVENT_SPAWN = 1,
 	LC_EVENT_PARK = 2,
 	LC_EVENT_EXIT = 3,
+	LC_EVENT_EXEC = 4, /* a process exec'd (agent mode): maybe a Go program to follow */
 };
 
 /* Which register holds the g a probe is about, passed as the probe's
@@ -69,6 +70,11 @@ struct lc_event_park {
 struct lc_event_exit {
 	struct lc_event_header hdr;
 	__u64 goid;
+};
+
+/* Any process, not only targets: hdr.tgid is the process that exec'd. */
+struct lc_event_exec {
+	struct lc_event_header hdr;
 };
 
 /* What the probes need to know about one target; keyed by tgid so one

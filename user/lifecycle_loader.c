@@ -1,4 +1,5 @@
-/* Loads bpf/lifecycle.bpf.c and attaches it to one target. */
+/* Loads bpf/lifecycle.bpf.c, attaches its probes to binaries and keeps
+ * the map of the processes they report on. */
 #include "lifecycle_loader.h"
 
 #include <bpf/bpf.h>
@@ -15,10 +16,13 @@
 #define MAX_LINKS (LIFECYCLE_MAX_SPAWN_SITES + 3)
 
 struct lifecycle {
-	struct lifecycle_bpf *skel;
+	struct lifecycle_bpf *skel; /* keeps the exec tracepoint's link */
 	struct ring_buffer *rb;
 	lifecycle_record_fn fn;
 	void *ctx;
+};
+
+struct lifecycle_probes {
 	/* A program attached at several offsets has several links; the
 	 * skeleton keeps one per program, so they live here. */
 	struct bpf_link *links[MAX_LINKS];
@@ -49,11 +53,24 @@ struct lifecycle *lifecycle__new(const struct lifecycle_opts *o, lifecycle_recor
 	}
 	lc->skel->rodata->wakeup_bytes = o->wakeup_bytes;
 	err = bpf_map__set_max_entries(lc->skel->maps.events, o->ringbuf_bytes);
+	if (!err && o->max_targets)
+		err = bpf_map__set_max_entries(lc->skel->maps.targets, o->max_targets);
+	if (!err && o->max_targets)
+		err = bpf_map__set_max_entries(lc->skel->maps.gc_cycles, o->max_targets);
+	if (!err && !o->follow_exec)
+		err = bpf_program__set_autoload(lc->skel->progs.on_exec, false);
 	if (err)
 		goto cleanup;
 	err = lifecycle_bpf__load(lc->skel);
 	if (err)
 		goto cleanup;
+	if (o->follow_exec) {
+		lc->skel->links.on_exec = bpf_program__attach(lc->skel->progs.on_exec);
+		if (!lc->skel->links.on_exec) {
+			err = -errno;
+			goto cleanup;
+		}
+	}
 	lc->rb = ring_buffer__new(bpf_map__fd(lc->skel->maps.events), on_ringbuf, lc, NULL);
 	if (!lc->rb) {
 		err = -errno;
@@ -70,74 +87,101 @@ void lifecycle__free(struct lifecycle *lc)
 {
 	if (!lc)
 		return;
-	for (size_t i = 0; i < lc->nlinks; i++)
-		bpf_link__destroy(lc->links[i]);
 	ring_buffer__free(lc->rb);
 	lifecycle_bpf__destroy(lc->skel);
 	free(lc);
 }
 
-static int attach_one(struct lifecycle *lc, struct bpf_program *prog, pid_t pid, const char *binary,
-		      const struct lifecycle_site *site)
+static int attach_one(struct lifecycle_probes *p, struct bpf_program *prog, pid_t pid,
+		      const char *binary, const struct lifecycle_site *site)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = site->reg);
 	struct bpf_link *link;
 
-	if (lc->nlinks == MAX_LINKS)
+	if (p->nlinks == MAX_LINKS)
 		return -E2BIG;
 	link = bpf_program__attach_uprobe_opts(prog, pid, binary, (size_t)site->offset, &opts);
 	if (!link)
 		return -errno;
-	lc->links[lc->nlinks++] = link;
+	p->links[p->nlinks++] = link;
 	return 0;
 }
 
-int lifecycle__attach(struct lifecycle *lc, pid_t pid, const char *binary,
-		      const struct lc_target *t, const struct lifecycle_sites *s,
-		      const char **failed_what)
+int lifecycle__probe(struct lifecycle *lc, pid_t pid, const char *binary,
+		     const struct lifecycle_sites *s, struct lifecycle_probes **out,
+		     const char **failed_what)
 {
-	__u32 tgid = (__u32)pid;
+	struct lifecycle_probes *p;
 	size_t i;
 	int err;
 
-	*failed_what = "target map";
-	err = bpf_map__update_elem(lc->skel->maps.targets, &tgid, sizeof(tgid), t, sizeof(*t),
-				   BPF_ANY);
-	if (err)
-		goto cleanup;
+	*out = NULL;
+	*failed_what = "probes";
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
 	*failed_what = "spawn probe";
 	for (i = 0; i < s->nspawn; i++) {
-		err = attach_one(lc, lc->skel->progs.on_spawn, pid, binary, &s->spawn[i]);
+		err = attach_one(p, lc->skel->progs.on_spawn, pid, binary, &s->spawn[i]);
 		if (err)
 			goto cleanup;
 	}
 	*failed_what = "park probe";
-	err = attach_one(lc, lc->skel->progs.on_park, pid, binary, &s->park);
+	err = attach_one(p, lc->skel->progs.on_park, pid, binary, &s->park);
 	if (err)
 		goto cleanup;
 	*failed_what = "exit probe";
-	err = attach_one(lc, lc->skel->progs.on_exit, pid, binary, &s->exit);
+	err = attach_one(p, lc->skel->progs.on_exit, pid, binary, &s->exit);
 	if (err)
 		goto cleanup;
 	if (s->gc.offset) {
-		__u64 zero = 0;
-
 		*failed_what = "GC probe";
-		err = bpf_map__update_elem(lc->skel->maps.gc_cycles, &tgid, sizeof(tgid), &zero,
-					   sizeof(zero), BPF_ANY);
-		if (!err)
-			err = attach_one(lc, lc->skel->progs.on_gc, pid, binary, &s->gc);
+		err = attach_one(p, lc->skel->progs.on_gc, pid, binary, &s->gc);
 		if (err)
 			goto cleanup;
 	}
 	*failed_what = NULL;
+	*out = p;
 	return 0;
 cleanup:
-	while (lc->nlinks)
-		bpf_link__destroy(lc->links[--lc->nlinks]);
+	lifecycle__unprobe(p);
+	return err;
+}
+
+void lifecycle__unprobe(struct lifecycle_probes *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nlinks; i++)
+		bpf_link__destroy(p->links[i]);
+	free(p);
+}
+
+int lifecycle__add_target(struct lifecycle *lc, pid_t pid, const struct lc_target *t,
+			  bool count_gc)
+{
+	__u32 tgid = (__u32)pid;
+	__u64 zero = 0;
+	int err = 0;
+
+	if (count_gc)
+		err = bpf_map__update_elem(lc->skel->maps.gc_cycles, &tgid, sizeof(tgid), &zero,
+					   sizeof(zero), BPF_ANY);
+	if (!err)
+		err = bpf_map__update_elem(lc->skel->maps.targets, &tgid, sizeof(tgid), t,
+					   sizeof(*t), BPF_ANY);
+	if (err)
+		bpf_map__delete_elem(lc->skel->maps.gc_cycles, &tgid, sizeof(tgid), 0);
+	return err == -E2BIG || err == -ENOSPC ? -E2BIG : err;
+}
+
+void lifecycle__remove_target(struct lifecycle *lc, pid_t pid)
+{
+	__u32 tgid = (__u32)pid;
+
+	/* -ENOENT (never added) is the only failure, and harmless. */
 	bpf_map__delete_elem(lc->skel->maps.targets, &tgid, sizeof(tgid), 0);
 	bpf_map__delete_elem(lc->skel->maps.gc_cycles, &tgid, sizeof(tgid), 0);
-	return err;
 }
 
 int lifecycle__poll(struct lifecycle *lc, int timeout_ms)

@@ -1,9 +1,11 @@
-/* User side of bpf/lifecycle.bpf.c: loads the object, attaches its three
- * uprobes to one target process, drains the ring buffer, reads the drop
- * counters and the creation stacks. */
+/* User side of bpf/lifecycle.bpf.c: loads the object, attaches its
+ * uprobes to a binary (for one process, or for every process running it),
+ * registers the processes the probes report on, drains the ring buffer,
+ * reads the drop counters and the creation stacks. */
 #ifndef LINGER_LIFECYCLE_USER_H
 #define LINGER_LIFECYCLE_USER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -11,6 +13,8 @@
 #include "lifecycle.h" /* bpf/: the records and per-target facts */
 
 struct lifecycle;
+/* The uprobes attached to one binary. */
+struct lifecycle_probes;
 
 /* Called for every record drained; returning non-zero stops the drain. */
 typedef int (*lifecycle_record_fn)(void *ctx, const void *rec, size_t len);
@@ -35,20 +39,39 @@ struct lifecycle_sites {
 struct lifecycle_opts {
 	uint32_t ringbuf_bytes; /* power of two, >= page size */
 	uint64_t wakeup_bytes;	/* queued bytes that wake the reader */
+	uint32_t max_targets;	/* processes registered at once; 0: 1024 */
+	bool follow_exec;	/* LC_EVENT_EXEC records for every exec (agent mode) */
 };
 
-/* Opens, configures and loads the BPF object. Returns NULL with errno set
- * (EPERM without the privileges to load BPF). */
+/* Opens, configures and loads the BPF object, and with follow_exec
+ * attaches the exec tracepoint. Returns NULL with errno set (EPERM
+ * without the privileges to load BPF or attach the tracepoint). */
 struct lifecycle *lifecycle__new(const struct lifecycle_opts *o, lifecycle_record_fn fn, void *ctx);
-/* Detaches every probe and frees everything. Safe on NULL. */
+/* Detaches the exec tracepoint and frees everything; every probe set
+ * must be unprobed first. Safe on NULL. */
 void lifecycle__free(struct lifecycle *lc);
 
-/* Registers the target's facts and attaches the probes to binary (a path
- * such as /proc/PID/exe) for pid only. On failure nothing stays attached.
- * Returns 0 or -errno; *failed_what names the probe that failed. */
-int lifecycle__attach(struct lifecycle *lc, pid_t pid, const char *binary,
-		      const struct lc_target *t, const struct lifecycle_sites *s,
-		      const char **failed_what);
+/* Attaches the probes of sites to binary (a path such as /proc/PID/exe),
+ * for process pid only, or for every process that runs the binary when
+ * pid is -1: the probes then report only on processes registered with
+ * lifecycle__add_target, and cost the others one map lookup a hit. On
+ * failure nothing stays attached, *out is NULL and *failed_what names the
+ * probe that failed. Returns 0 or -errno. Free *out with
+ * lifecycle__unprobe before lifecycle__free. */
+int lifecycle__probe(struct lifecycle *lc, pid_t pid, const char *binary,
+		     const struct lifecycle_sites *s, struct lifecycle_probes **out,
+		     const char **failed_what);
+/* Detaches the probes. Safe on NULL. */
+void lifecycle__unprobe(struct lifecycle_probes *p);
+
+/* Registers a process the probes report on, with its runtime's facts;
+ * with count_gc, its GCs are counted from 0 (its binary's probes have a GC
+ * site). Returns 0, -E2BIG when max_targets are registered, or -errno;
+ * on failure nothing stays registered. */
+int lifecycle__add_target(struct lifecycle *lc, pid_t pid, const struct lc_target *t,
+			  bool count_gc);
+/* Forgets a process: records already queued for it still arrive. */
+void lifecycle__remove_target(struct lifecycle *lc, pid_t pid);
 
 /* Waits up to timeout_ms for records and drains all that are queued.
  * Returns the number drained or -errno (-EINTR when a signal came). */

@@ -4,6 +4,7 @@
 #define LINGER_SESSION_H
 
 #include <signal.h>
+#include <stdint.h>
 
 #include "opts.h"
 
@@ -15,5 +16,12 @@ extern volatile sig_atomic_t exiting;
  * final report, 1 findings, 2 an error (already reported on stderr as
  * one line). Nothing stays attached when it returns. */
 int session__run(const struct opts *o);
+
+/* Says on stderr, in one line, why lifecycle__new failed with err: the
+ * capabilities missing, or the kernel refusing the programs. */
+void session__warn_lifecycle(int err);
+
+/* The ring-buffer fill that wakes linger, for a buffer of ringbuf_bytes. */
+uint64_t session__wakeup_bytes(uint32_t ringbuf_bytes);
 
 #endif
