@@ -12,7 +12,7 @@
 #define PUT(b, lit) buf__append((b), (lit), sizeof(lit) - 1)
 
 /* Escapes a fixed-size field; runs of plain bytes are copied at once. */
-static void json__str(struct buf *b, const char *s, size_t size)
+void json__str(struct buf *b, const char *s, size_t size)
 {
 	size_t n = strnlen(s, size), start = 0, i;
 
@@ -62,7 +62,7 @@ static void json__frame(struct buf *b, const char *name, const struct report_fra
 	buf__printf(b, ",\"line\":%" PRIu32 "}", f->line);
 }
 
-static void json__site(struct buf *b, const struct report_site *s)
+void json__site(struct buf *b, const struct report_site *s)
 {
 	PUT(b, "{\"start_func\":");
 	json__str(b, s->start_func, sizeof(s->start_func));

@@ -20,4 +20,11 @@
  * or -ENOMEM (out->oom set; out may hold a partial line). */
 int json__render(const struct report *r, struct buf *out);
 
+/* Appends s as a JSON string (quoted, escaped as above), read up to size
+ * bytes even without a NUL. */
+void json__str(struct buf *b, const char *s, size_t size);
+
+/* Appends one site as the JSON object json__render puts in sites[]. */
+void json__site(struct buf *b, const struct report_site *s);
+
 #endif

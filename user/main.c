@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent.h"
 #include "log.h"
 #include "opts.h"
 #include "session.h"
@@ -36,5 +37,5 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	return session__run(&o);
+	return o.all ? agent__run(&o) : session__run(&o);
 }

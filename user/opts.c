@@ -2,8 +2,10 @@
 #include "opts.h"
 
 #include <argp.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,14 +20,17 @@ static const char doc[] =
     "ones that outlive their siblings by more than k standard deviations.\n"
     "\n"
     "USAGE: linger -p PID [--duration D] [--json]\n"
+    "       linger --all [--listen ADDR] [--json] [--exe GLOB]...\n"
     "\n"
     "EXAMPLES:\n"
     "  sudo linger -p $(pidof server)              # live table, q to quit\n"
     "  sudo linger -p 4242 --duration 30s --json   # one JSON line per second\n"
     "  sudo linger -p 4242 -d 1m -k 4              # stricter threshold\n"
+    "  sudo linger --all                           # node agent, metrics on 127.0.0.1:9464\n"
+    "  sudo linger --all --json --exe '*/bin/api*' # agent, JSON log stream, some programs\n"
     "\n"
     "EXIT STATUS: 0 no site is `leak` or `growing` in the final report, 1 some "
-    "is, 2 an error.\v"
+    "is, 2 an error. The agent (--all) exits 0 when stopped, 2 on an error.\v"
     "Needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE), a kernel with BTF and "
     "uprobes, and a Go 1.17+ amd64 target.";
 
@@ -44,6 +49,11 @@ enum {
 	OPT_GC_WAIT,
 	OPT_GROWTH_WARN,
 	OPT_GROWTH_CRITICAL,
+	OPT_ALL,
+	OPT_LISTEN,
+	OPT_MAX_PROCS,
+	OPT_EXE,
+	OPT_ATTACH_DELAY,
 };
 
 static const struct argp_option options[] = {
@@ -57,33 +67,53 @@ static const struct argp_option options[] = {
      "Ring buffer from the probes to linger: a power of two, 4K to 1G (default 8M); "
      "raise it when reports show drops",
      0},
-    {NULL, 0, NULL, 0, "Detection:", 1},
-    {"sigmas", 'k', "K", 0, "Suspect when older than mean + K sigma (default 3)", 1},
-    {"min-samples", OPT_MIN_SAMPLES, "N", 0, "Exits a site needs before it is judged (default 5)",
+    {NULL, 0, NULL, 0, "Node agent:", 1},
+    {"all", OPT_ALL, NULL, 0,
+     "Follow every Go program on the node (instead of -p): those running now and those "
+     "started later; export Prometheus metrics, and with --json log new suspect sites and "
+     "verdict changes",
      1},
-    {"sigma-floor", OPT_SIGMA_FLOOR, "D", 0, "Smallest sigma used (default 1ms)", 1},
+    {"listen", OPT_LISTEN, "ADDR", 0,
+     "Serve Prometheus metrics at http://ADDR/metrics (default 127.0.0.1:9464; \"none\" "
+     "serves nothing)",
+     1},
+    {"max-procs", OPT_MAX_PROCS, "N", 0,
+     "Processes followed at once; more are counted as attach failures (default 256)", 1},
+    {"exe", OPT_EXE, "GLOB", 0,
+     "Follow only programs whose executable path matches GLOB (fnmatch; repeatable; "
+     "default: every Go program)",
+     1},
+    {"attach-delay", OPT_ATTACH_DELAY, "D", 0,
+     "Attach to a process started after linger once it has run D (default 1s): short-lived "
+     "tools are skipped",
+     1},
+    {NULL, 0, NULL, 0, "Detection:", 2},
+    {"sigmas", 'k', "K", 0, "Suspect when older than mean + K sigma (default 3)", 2},
+    {"min-samples", OPT_MIN_SAMPLES, "N", 0, "Exits a site needs before it is judged (default 5)",
+     2},
+    {"sigma-floor", OPT_SIGMA_FLOOR, "D", 0, "Smallest sigma used (default 1ms)", 2},
     {"min-ratio", OPT_MIN_RATIO, "R", 0,
-     "Share of a site's live goroutines that must be suspects (default 0.3)", 1},
-    {"debounce", OPT_DEBOUNCE, "N", 0, "Refreshes a leak must hold before shown (default 2)", 1},
+     "Share of a site's live goroutines that must be suspects (default 0.3)", 2},
+    {"debounce", OPT_DEBOUNCE, "N", 0, "Refreshes a leak must hold before shown (default 2)", 2},
     {"min-gc-cycles", OPT_MIN_GC_CYCLES, "N", 0,
-     "Garbage collections of the target a leak must hold across (default 2)", 1},
+     "Garbage collections of the target a leak must hold across (default 2)", 2},
     {"gc-wait", OPT_GC_WAIT, "D", 0,
-     "Or how long it must hold when the target collects less often (default 3s)", 1},
+     "Or how long it must hold when the target collects less often (default 3s)", 2},
     {"min-settled", OPT_MIN_SETTLED, "N", 0,
-     "Suspects past the threshold for a whole refresh a leak needs (default 3)", 1},
+     "Suspects past the threshold for a whole refresh a leak needs (default 3)", 2},
     {"io-wait-suspects", OPT_IO_WAIT_SUSPECTS, NULL, 0,
      "Let goroutines parked in network I/O (\"IO wait\") be suspects; by default they are "
      "not: idle keep-alive connections wait there for minutes",
-     1},
+     2},
     {"growth-window", OPT_GROWTH_WINDOW, "N", 0,
-     "Refreshes over which a site with no exits must keep growing (default 10)", 1},
-    {"min-growth", OPT_MIN_GROWTH, "N", 0, "Goroutines it must grow by (default 5)", 1},
+     "Refreshes over which a site with no exits must keep growing (default 10)", 2},
+    {"min-growth", OPT_MIN_GROWTH, "N", 0, "Goroutines it must grow by (default 5)", 2},
     {"growth-warn", OPT_GROWTH_WARN, "R", 0,
-     "Growth alarm: warning at R new live goroutines a second (default 3)", 1},
+     "Growth alarm: warning at R new live goroutines a second (default 3)", 2},
     {"growth-critical", OPT_GROWTH_CRITICAL, "R", 0,
-     "Growth alarm: critical above R a second (default 5)", 1},
+     "Growth alarm: critical above R a second (default 5)", 2},
     {"max-goroutines", OPT_MAX_GOROUTINES, "N", 0,
-     "Live goroutines tracked at most; more are counted as evictions (default 4M)", 1},
+     "Live goroutines tracked at most; more are counted as evictions (default 4M)", 2},
     {0},
 };
 
@@ -140,6 +170,32 @@ static int parse_size(const char *s, uint64_t *out)
 	if (*end || v > UINT64_MAX / unit)
 		return -EINVAL;
 	*out = v * unit;
+	return 0;
+}
+
+int opts__parse_listen(const char *s, char *host, size_t host_size, uint16_t *port)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	const char *colon, *h = s;
+	size_t hlen;
+	unsigned long v;
+
+	if (!s || !(colon = strrchr(s, ':')))
+		return -EINVAL;
+	hlen = (size_t)(colon - s);
+	if (*s == '[') { /* [v6]:port */
+		if (hlen < 2 || s[hlen - 1] != ']')
+			return -EINVAL;
+		h = s + 1;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= host_size || parse_ulong(colon + 1, 1, 65535, &v))
+		return -EINVAL;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(h == s ? AF_INET : AF_INET6, host, addr) != 1)
+		return -EINVAL;
+	*port = (uint16_t)v;
 	return 0;
 }
 
@@ -302,12 +358,43 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   arg);
 		o->ringbuf_bytes = (uint32_t)d;
 		break;
+	case OPT_ALL:
+		o->all = true;
+		break;
+	case OPT_LISTEN:
+		if (!strcmp(arg, "none"))
+			o->listen_host[0] = '\0';
+		else if (opts__parse_listen(arg, o->listen_host, sizeof(o->listen_host),
+					    &o->listen_port))
+			argp_error(
+			    state,
+			    "invalid --listen '%s' (HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464)",
+			    arg);
+		break;
+	case OPT_MAX_PROCS:
+		if (parse_ulong(arg, 1, 65536, &v))
+			argp_error(state, "invalid --max-procs '%s' (1 to 65536)", arg);
+		o->max_procs = (uint32_t)v;
+		break;
+	case OPT_EXE:
+		if (o->nexe == OPTS_MAX_EXE)
+			argp_error(state, "too many --exe (at most %d)", OPTS_MAX_EXE);
+		o->exe[o->nexe++] = arg;
+		break;
+	case OPT_ATTACH_DELAY:
+		if (!strcmp(arg, "0"))
+			o->attach_delay_ns = 0;
+		else if (opts__parse_duration(arg, &o->attach_delay_ns))
+			argp_error(state, "invalid --attach-delay '%s' (e.g. 0, 500ms, 2s)", arg);
+		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (!o->pid)
-			argp_error(state, "-p PID is required");
+		if (o->all && o->pid)
+			argp_error(state, "-p and --all exclude each other");
+		if (!o->pid && !o->all)
+			argp_error(state, "-p PID or --all is required");
 		if (o->detector.growth_critical_per_s < o->detector.growth_warn_per_s)
 			argp_error(state, "--growth-critical is below --growth-warn");
 		break;
@@ -326,6 +413,10 @@ void opts__parse(int argc, char **argv, struct opts *o)
 	o->max_goroutines = 4u << 20;
 	o->max_sites = 65536;
 	o->ringbuf_bytes = 8u << 20;
+	snprintf(o->listen_host, sizeof(o->listen_host), "127.0.0.1");
+	o->listen_port = 9464;
+	o->max_procs = 256;
+	o->attach_delay_ns = 1000000000ULL;
 	detector_opts__defaults(&o->detector);
 	/* argp exits with argp_err_exit_status on usage errors. */
 	argp_err_exit_status = 2;
