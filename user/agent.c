@@ -582,9 +582,10 @@ static int agent__setup(struct agent *a)
 
 	/* Everything the agent will need, said at once rather than as a
 	 * failure per process later. */
-	if (!caps__effective(&eff) && caps__missing(eff, missing, sizeof(missing))) {
-		warn("missing capability %s: the agent needs CAP_BPF, CAP_PERFMON and "
-		     "CAP_SYS_PTRACE (or root)",
+	if (!caps__effective(&eff) &&
+	    caps__missing(eff, caps__uprobes_by_perfmon_for(eff), missing, sizeof(missing))) {
+		warn("missing capability %s: the agent needs CAP_SYS_PTRACE, and CAP_BPF with "
+		     "CAP_PERFMON or, where the kernel wants it for uprobes, CAP_SYS_ADMIN",
 		     missing);
 		return -EPERM;
 	}

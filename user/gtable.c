@@ -814,6 +814,7 @@ static void site__fill(const struct site *s, enum verdict v, struct report_site 
 	rs->live = s->live;
 	rs->exited = s->life.n;
 	rs->suspects = s->suspects;
+	rs->settled = s->settled;
 	rs->mean_ns = s->estimate.n ? s->estimate.mean : 0.0;
 	rs->stddev_ns = welford__stddev(&s->estimate);
 	rs->threshold_ns = s->threshold;

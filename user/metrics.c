@@ -66,7 +66,21 @@ static void metrics__family(struct buf *b, const char *name, const char *type, c
 	buf__printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-enum site_value { SV_LIVE, SV_SUSPECTS, SV_EXITS, SV_MEAN };
+enum site_value { SV_LIVE, SV_SUSPECTS, SV_SETTLED, SV_EXITS, SV_MEAN };
+
+static uint64_t metrics__count(const struct report_site *s, enum site_value which)
+{
+	switch (which) {
+	case SV_LIVE:
+		return s->live;
+	case SV_SUSPECTS:
+		return s->suspects;
+	case SV_SETTLED:
+		return s->settled;
+	default:
+		return s->exited;
+	}
+}
 
 static void metrics__sites(struct buf *b, const struct metrics_proc *procs, size_t n,
 			   const char *name, enum site_value which)
@@ -83,10 +97,7 @@ static void metrics__sites(struct buf *b, const struct metrics_proc *procs, size
 				/* The C locale: the agent never calls setlocale. */
 				buf__printf(b, "} %.9g\n", s->mean_ns / 1e9);
 			else
-				buf__printf(b, "} %" PRIu64 "\n",
-					    which == SV_LIVE	   ? s->live
-					    : which == SV_SUSPECTS ? s->suspects
-								   : s->exited);
+				buf__printf(b, "} %" PRIu64 "\n", metrics__count(s, which));
 		}
 }
 
@@ -174,6 +185,10 @@ int metrics__render(const struct metrics_proc *procs, size_t n, const struct met
 	metrics__family(out, "linger_site_suspects", "gauge",
 			"Parked goroutines older than their site's mean lifetime + k sigma.");
 	metrics__sites(out, procs, n, "linger_site_suspects", SV_SUSPECTS);
+	metrics__family(out, "linger_site_settled_suspects", "gauge",
+			"Suspects that were past the threshold at the previous refresh too: "
+			"what the leak rule counts.");
+	metrics__sites(out, procs, n, "linger_site_settled_suspects", SV_SETTLED);
 	metrics__family(out, "linger_site_exits_total", "counter",
 			"Goroutines of the site that exited since linger attached.");
 	metrics__sites(out, procs, n, "linger_site_exits_total", SV_EXITS);

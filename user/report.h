@@ -44,12 +44,13 @@ struct report_site {
 	uint64_t live;
 	uint64_t exited;
 	uint64_t suspects;
-	double mean_ns;			/* of exited lifetimes; 0 when none */
-	double stddev_ns;		/* sample standard deviation; 0 when < 2 */
-	double threshold_ns;		/* mean + k*max(sigma, floor); 0 when warming */
-	uint64_t oldest_ns;		/* age of the oldest live goroutine */
-	uint64_t suspect_stack_bytes;	/* goroutine stacks the suspects hold */
-	double leak_per_min;		/* live-count growth over the growth window, >= 0 */
+	uint64_t settled;	      /* suspects past the threshold at the previous refresh too */
+	double mean_ns;		      /* of exited lifetimes; 0 when none */
+	double stddev_ns;	      /* sample standard deviation; 0 when < 2 */
+	double threshold_ns;	      /* mean + k*max(sigma, floor); 0 when warming */
+	uint64_t oldest_ns;	      /* age of the oldest live goroutine */
+	uint64_t suspect_stack_bytes; /* goroutine stacks the suspects hold */
+	double leak_per_min;	      /* live-count growth over the growth window, >= 0 */
 	enum growth_alarm growth_alarm; /* of that growth, per second */
 	uint32_t age_hist[REPORT_AGE_BUCKETS];
 	bool has_wait_reason;

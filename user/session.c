@@ -57,7 +57,7 @@ void session__warn_lifecycle(int err)
 	char missing[96];
 
 	if ((err == -EPERM || err == -EACCES) && !caps__effective(&eff) &&
-	    caps__missing(eff, missing, sizeof(missing)))
+	    caps__missing(eff, 1, missing, sizeof(missing)))
 		warn("loading BPF needs root (or CAP_BPF and CAP_PERFMON): missing %s: %s", missing,
 		     strerror(-err));
 	else
@@ -80,6 +80,7 @@ static int session__attach(struct session *s)
 	struct attach_error e = {0};
 	char exe_link[64];
 	const char *what = NULL;
+	uint64_t eff = 0;
 	int err;
 
 	s->img = image__open(s->pid, &e);
@@ -108,6 +109,12 @@ static int session__attach(struct session *s)
 		/* The kernel's reason (ESRCH, ENOENT) would hide the plain one. */
 		if (target__dead(s->pid))
 			warn("PID %d exited while linger was attaching", (int)s->pid);
+		else if (err == -EACCES && !caps__effective(&eff) &&
+			 caps__uprobes_by_perfmon_for(eff) == 0)
+			warn("PID %d (%s): cannot attach the %s: %s (this kernel wants "
+			     "CAP_SYS_ADMIN for uprobes)",
+			     (int)s->pid, image__path(s->img), what ? what : "target map",
+			     strerror(-err));
 		else
 			warn("PID %d (%s): cannot attach the %s: %s", (int)s->pid,
 			     image__path(s->img), what ? what : "target map", strerror(-err));
