@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PUT(b, lit) buf__append((b), (lit), sizeof(lit) - 1)
@@ -40,6 +41,82 @@ static void metrics__proc_labels(struct buf *b, const struct metrics_proc *p)
 	metrics__label(b, "container", p->container, 256);
 }
 
+/* One series' worth of a process's sites: those with the same labels
+ * (two creation stacks of one `go` statement and start function) summed,
+ * so that no two series of a scrape share their labels. */
+struct msite {
+	const struct report_site *s; /* the first: its names are the labels */
+	uint64_t live, suspects, settled, exited;
+	double lifetime_ns;   /* sum of exited lifetimes, mean * exited summed */
+	enum verdict verdict; /* the most severe */
+};
+
+struct mproc {
+	const struct metrics_proc *p;
+	struct msite *sites;
+	size_t n;
+};
+
+static int cmp_frame(const struct report_frame *x, const struct report_frame *y)
+{
+	int c = strncmp(x->func, y->func, sizeof(x->func));
+
+	if (!c)
+		c = strncmp(x->file, y->file, sizeof(x->file));
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct report_site *x = *(const struct report_site *const *)a;
+	const struct report_site *y = *(const struct report_site *const *)b;
+	int c = strncmp(x->start_func, y->start_func, sizeof(x->start_func));
+
+	return c ? c : cmp_frame(&x->go_site, &y->go_site);
+}
+
+/* Merges r's sites by their labels into m->sites. 0 or -ENOMEM. */
+static int mproc__fill(struct mproc *m, const struct metrics_proc *p)
+{
+	const struct report *r = p->r;
+	const struct report_site **order;
+
+	m->p = p;
+	m->n = 0;
+	if (!r->nsites)
+		return 0;
+	order = calloc(r->nsites, sizeof(*order));
+	m->sites = calloc(r->nsites, sizeof(*m->sites));
+	if (!order || !m->sites) {
+		free(order);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < r->nsites; i++)
+		order[i] = &r->sites[i];
+	qsort(order, r->nsites, sizeof(*order), cmp_site);
+	for (size_t i = 0; i < r->nsites; i++) {
+		const struct report_site *s = order[i];
+		struct msite *ms = &m->sites[m->n];
+
+		if (m->n && !cmp_site(&ms[-1].s, &s)) {
+			ms = &ms[-1];
+		} else {
+			*ms = (struct msite){.s = s, .verdict = s->verdict};
+			m->n++;
+		}
+		ms->live += s->live;
+		ms->suspects += s->suspects;
+		ms->settled += s->settled;
+		ms->exited += s->exited;
+		if (s->exited && isfinite(s->mean_ns))
+			ms->lifetime_ns += s->mean_ns * (double)s->exited;
+		if (s->verdict > ms->verdict)
+			ms->verdict = s->verdict;
+	}
+	free(order);
+	return 0;
+}
+
 /* `go` statement as "func file:line", the file without its directory. */
 static void metrics__site_labels(struct buf *b, const struct metrics_proc *p,
 				 const struct report_site *s)
@@ -68,7 +145,7 @@ static void metrics__family(struct buf *b, const char *name, const char *type, c
 
 enum site_value { SV_LIVE, SV_SUSPECTS, SV_SETTLED, SV_EXITS, SV_MEAN };
 
-static uint64_t metrics__count(const struct report_site *s, enum site_value which)
+static uint64_t metrics__count(const struct msite *s, enum site_value which)
 {
 	switch (which) {
 	case SV_LIVE:
@@ -82,34 +159,35 @@ static uint64_t metrics__count(const struct report_site *s, enum site_value whic
 	}
 }
 
-static void metrics__sites(struct buf *b, const struct metrics_proc *procs, size_t n,
-			   const char *name, enum site_value which)
+static void metrics__sites(struct buf *b, const struct mproc *procs, size_t n, const char *name,
+			   enum site_value which)
 {
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < procs[i].r->nsites; j++) {
-			const struct report_site *s = &procs[i].r->sites[j];
+		for (size_t j = 0; j < procs[i].n; j++) {
+			const struct msite *s = &procs[i].sites[j];
 
-			if (which == SV_MEAN && (!s->exited || !isfinite(s->mean_ns)))
+			if (which == SV_MEAN && !s->exited)
 				continue;
 			buf__printf(b, "%s{", name);
-			metrics__site_labels(b, &procs[i], s);
+			metrics__site_labels(b, procs[i].p, s->s);
 			if (which == SV_MEAN)
 				/* The C locale: the agent never calls setlocale. */
-				buf__printf(b, "} %.9g\n", s->mean_ns / 1e9);
+				buf__printf(b, "} %.9g\n",
+					    s->lifetime_ns / (double)s->exited / 1e9);
 			else
 				buf__printf(b, "} %" PRIu64 "\n", metrics__count(s, which));
 		}
 }
 
-static void metrics__verdicts(struct buf *b, const struct metrics_proc *procs, size_t n)
+static void metrics__verdicts(struct buf *b, const struct mproc *procs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < procs[i].r->nsites; j++) {
-			const struct report_site *s = &procs[i].r->sites[j];
+		for (size_t j = 0; j < procs[i].n; j++) {
+			const struct msite *s = &procs[i].sites[j];
 
 			for (int v = VERDICT_WARMING; v <= VERDICT_LEAK; v++) {
 				PUT(b, "linger_site_verdict{");
-				metrics__site_labels(b, &procs[i], s);
+				metrics__site_labels(b, procs[i].p, s->s);
 				buf__printf(b, ",verdict=\"%s\"} %d\n", verdict__name(v),
 					    s->verdict == (enum verdict)v);
 			}
@@ -167,6 +245,15 @@ static void metrics__agent(struct buf *b, const struct metrics_agent *a)
 int metrics__render(const struct metrics_proc *procs, size_t n, const struct metrics_agent *a,
 		    struct buf *out)
 {
+	struct mproc *m = calloc(n ? n : 1, sizeof(*m));
+	int err = 0;
+
+	if (!m)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !err; i++)
+		err = mproc__fill(&m[i], &procs[i]);
+	if (err)
+		goto cleanup;
 	metrics__family(out, "linger_process_info", "gauge",
 			"A followed Go process: its executable, Go version, container and cgroup.");
 	for (size_t i = 0; i < n; i++) {
@@ -181,23 +268,28 @@ int metrics__render(const struct metrics_proc *procs, size_t n, const struct met
 	}
 	metrics__family(out, "linger_site_live_goroutines", "gauge",
 			"Live goroutines created by a go statement.");
-	metrics__sites(out, procs, n, "linger_site_live_goroutines", SV_LIVE);
+	metrics__sites(out, m, n, "linger_site_live_goroutines", SV_LIVE);
 	metrics__family(out, "linger_site_suspects", "gauge",
 			"Parked goroutines older than their site's mean lifetime + k sigma.");
-	metrics__sites(out, procs, n, "linger_site_suspects", SV_SUSPECTS);
+	metrics__sites(out, m, n, "linger_site_suspects", SV_SUSPECTS);
 	metrics__family(out, "linger_site_settled_suspects", "gauge",
 			"Suspects that were past the threshold at the previous refresh too: "
 			"what the leak rule counts.");
-	metrics__sites(out, procs, n, "linger_site_settled_suspects", SV_SETTLED);
+	metrics__sites(out, m, n, "linger_site_settled_suspects", SV_SETTLED);
 	metrics__family(out, "linger_site_exits_total", "counter",
 			"Goroutines of the site that exited since linger attached.");
-	metrics__sites(out, procs, n, "linger_site_exits_total", SV_EXITS);
+	metrics__sites(out, m, n, "linger_site_exits_total", SV_EXITS);
 	metrics__family(out, "linger_site_mean_lifetime_seconds", "gauge",
 			"Mean lifetime of the site's exited goroutines.");
-	metrics__sites(out, procs, n, "linger_site_mean_lifetime_seconds", SV_MEAN);
+	metrics__sites(out, m, n, "linger_site_mean_lifetime_seconds", SV_MEAN);
 	metrics__family(out, "linger_site_verdict", "gauge",
 			"The site's verdict: 1 for the current one of warming, ok, growing, leak.");
-	metrics__verdicts(out, procs, n);
+	metrics__verdicts(out, m, n);
 	metrics__agent(out, a);
-	return out->oom ? -ENOMEM : 0;
+	err = out->oom ? -ENOMEM : 0;
+cleanup:
+	for (size_t i = 0; i < n; i++)
+		free(m[i].sites);
+	free(m);
+	return err;
 }

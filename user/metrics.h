@@ -35,10 +35,12 @@ struct metrics_agent {
 };
 
 /* Appends the exposition to out: per site (labels pid, exe, container,
- * start_func, go_site "func file:line") linger_site_live_goroutines,
- * linger_site_suspects, linger_site_exits_total,
- * linger_site_mean_lifetime_seconds (sites with exits only) and
- * linger_site_verdict (one series per verdict, 1 for the site's); per
+ * start_func, go_site "func file:line"; sites of one process with the same
+ * labels summed, their verdict the most severe) linger_site_live_goroutines,
+ * linger_site_suspects, linger_site_settled_suspects,
+ * linger_site_exits_total, linger_site_mean_lifetime_seconds (sites with
+ * exits only) and linger_site_verdict (one series per verdict, 1 for the
+ * site's); per
  * process linger_process_info (with go_version and cgroup); then the
  * agent's series, attach failures labelled by reason. Label values are
  * escaped (backslash, double quote, newline). Returns 0, or -ENOMEM. */

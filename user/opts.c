@@ -31,8 +31,9 @@ static const char doc[] =
     "\n"
     "EXIT STATUS: 0 no site is `leak` or `growing` in the final report, 1 some "
     "is, 2 an error. The agent (--all) exits 0 when stopped, 2 on an error.\v"
-    "Needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE), a kernel with BTF and "
-    "uprobes, and a Go 1.17+ amd64 target.";
+    "Needs root (or CAP_SYS_PTRACE and CAP_BPF with CAP_PERFMON, or CAP_SYS_ADMIN where the "
+    "kernel wants it for uprobes), a kernel with BTF and uprobes, and a Go 1.17+ amd64 "
+    "target.";
 
 enum {
 	OPT_MIN_SAMPLES = 0x100,
