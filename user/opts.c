@@ -363,6 +363,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->all = true;
 		break;
 	case OPT_LISTEN:
+		o->agent_only = "--listen";
 		if (!strcmp(arg, "none"))
 			o->listen_host[0] = '\0';
 		else if (opts__parse_listen(arg, o->listen_host, sizeof(o->listen_host),
@@ -373,16 +374,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			    arg);
 		break;
 	case OPT_MAX_PROCS:
+		o->agent_only = "--max-procs";
 		if (parse_ulong(arg, 1, 65536, &v))
 			argp_error(state, "invalid --max-procs '%s' (1 to 65536)", arg);
 		o->max_procs = (uint32_t)v;
 		break;
 	case OPT_EXE:
+		o->agent_only = "--exe";
 		if (o->nexe == OPTS_MAX_EXE)
 			argp_error(state, "too many --exe (at most %d)", OPTS_MAX_EXE);
 		o->exe[o->nexe++] = arg;
 		break;
 	case OPT_ATTACH_DELAY:
+		o->agent_only = "--attach-delay";
 		if (!strcmp(arg, "0"))
 			o->attach_delay_ns = 0;
 		else if (opts__parse_duration(arg, &o->attach_delay_ns))
@@ -398,6 +402,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-p PID or --all is required");
 		if (o->detector.growth_critical_per_s < o->detector.growth_warn_per_s)
 			argp_error(state, "--growth-critical is below --growth-warn");
+		if (o->agent_only && !o->all)
+			argp_error(state, "%s needs --all", o->agent_only);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -21,8 +21,9 @@ struct opts {
 	uint64_t attach_delay_ns;      /* how long a new process must live before attach */
 	const char *exe[OPTS_MAX_EXE]; /* globs on executable paths; none: every Go program */
 	size_t nexe;
-	uint64_t duration_ns; /* 0: until quit or the target exits */
-	uint64_t interval_ns; /* between refreshes */
+	const char *agent_only; /* an agent option seen (for the error without --all) */
+	uint64_t duration_ns;	/* 0: until quit or the target exits */
+	uint64_t interval_ns;	/* between refreshes */
 	bool json;
 	bool verbose;
 	bool io_wait_suspects; /* else "IO wait" is the detector's exempt reason */

@@ -242,6 +242,53 @@ def test_prometheus_scrapes_three_services():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def metric(text, name):
+    """The value of an unlabelled series, or of name{labels} given whole."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"no {name} in /metrics")
+
+
+def test_max_procs_and_bad_input():
+    """--max-procs 1 with two Go services: one followed, the other counted
+    as a limit failure; bad options and a taken port: one line, exit 2."""
+    work = tempfile.mkdtemp(prefix="linger-limit-")
+    bindir = copy_targets(work, ["healthy"])
+    port = free_port()
+    agent = None
+    try:
+        with Target(os.path.join(bindir, "healthy"), "-duration", "60s"), \
+                Target(os.path.join(bindir, "healthy"), "-duration", "60s"):
+            agent = Agent(["--listen", f"127.0.0.1:{port}", "--exe", f"{bindir}/*",
+                           "--max-procs", "1"])
+            url = f"http://127.0.0.1:{port}/metrics"
+            text = wait_for("agent /metrics", lambda: http_get(url)[1], 30)
+            assert metric(text, "linger_processes_attached") == 1, text
+            assert metric(text, 'linger_attach_failures_total{reason="limit"}') == 1, text
+            # The port is taken now: a second agent says so and stops.
+            other = Agent(["--listen", f"127.0.0.1:{port}", "--exe", f"{bindir}/*"])
+            other.proc.wait(30)
+            assert other.proc.returncode == 2, other.stderr()
+            assert other.stderr().strip() == \
+                f"linger: cannot listen on 127.0.0.1:{port}: Address already in use", \
+                other.stderr()
+            assert agent.stop() == 0, agent.stderr()
+        for args, says in ((["--listen", "localhost:1"], "invalid --listen"),
+                           (["--max-procs", "0"], "invalid --max-procs"),
+                           (["-p", "1"], "-p and --all exclude each other")):
+            bad = Agent(args)
+            bad.proc.wait(30)
+            assert bad.proc.returncode == 2 and says in bad.stderr(), (args, bad.stderr())
+        run = subprocess.run([ARGS.linger, "-p", "1", "--exe", "x"], capture_output=True,
+                             text=True, timeout=30)
+        assert run.returncode == 2 and "--exe needs --all" in run.stderr, run.stderr
+    finally:
+        if agent:
+            agent.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def bounding_set():
     out = subprocess.run(["capsh", "--print"], capture_output=True, text=True,
                          check=True).stdout
@@ -309,7 +356,8 @@ def main():
         print("needs Debian's prometheus and capsh (libcap2-bin): run scripts/setup.sh",
               file=sys.stderr)
         sys.exit(1)
-    run_tests([test_prometheus_scrapes_three_services, test_least_privilege])
+    run_tests([test_prometheus_scrapes_three_services, test_max_procs_and_bad_input,
+               test_least_privilege])
 
 
 if __name__ == "__main__":

@@ -236,7 +236,7 @@ def test_bad_arguments():
     run = run_linger(LINGER, ["-p", "1", "--duration", "soon"])
     assert run.status == 2 and "invalid duration" in run.stderr, run.stderr
     run = run_linger(LINGER, [])
-    assert run.status == 2 and "-p PID is required" in run.stderr, run.stderr
+    assert run.status == 2 and "-p PID or --all is required" in run.stderr, run.stderr
     for args, says in ((["--min-gc-cycles", "-1"], "invalid --min-gc-cycles"),
                        (["--gc-wait", "never"], "invalid --gc-wait"),
                        (["--growth-warn", "0"], "invalid --growth-warn"),
