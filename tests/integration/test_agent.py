@@ -242,6 +242,57 @@ def test_prometheus_scrapes_three_services():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def cgroup2_root():
+    with open("/proc/mounts") as f:
+        for line in f:
+            dev, path, fstype = line.split()[:3]
+            if fstype == "cgroup2":
+                return path
+    raise AssertionError("no cgroup2 hierarchy mounted: the container test needs one")
+
+
+def test_container_process():
+    """A process as a container runtime starts it: in a cgroup named after
+    its container id, its binary on a mount only its own mount namespace
+    has. The agent finds it at exec, follows it through /proc/PID/exe, labels
+    it with the container id and finds its leak."""
+    cid = "c0ffee" + "0123456789abcdef" * 3 + "0123456789"
+    cgroup = os.path.join(cgroup2_root(), f"linger-test-docker-{cid}.scope")
+    port = free_port()
+    agent = None
+    os.mkdir(cgroup)
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            agent = Agent(["--listen", f"127.0.0.1:{port}", "--json", "--exe", f"{d}/*",
+                           "--attach-delay", "200ms"])
+            url = f"http://127.0.0.1:{port}/metrics"
+            wait_for("agent /metrics", lambda: http_get(url)[0] == 200, 30)
+            inner = (f"mount -t tmpfs none {d} && cp {os.path.join(ARGS.targets, 'mixed')} "
+                     f"{d}/mixed && exec {d}/mixed -duration 120s")
+            outer = (f"echo $$ > {cgroup}/cgroup.procs && exec unshare --mount --propagation "
+                     f"private --fork sh -c '{inner}'")
+            with Target("sh", "-c", outer) as t:
+                assert not os.path.exists(os.path.join(d, "mixed"))
+                pid = t.ready_pid
+
+                def leak_series():
+                    text = http_get(url)[1]
+                    want = (f'linger_site_verdict{{pid="{pid}",exe="{d}/mixed",'
+                            f'container="{cid}",start_func="main.leakTimeout.func1",')
+                    return [l for l in text.splitlines()
+                            if l.startswith(want) and l.endswith('verdict="leak"} 1')]
+
+                wait_for("the container's leak, labelled with its id", leak_series, 60)
+            assert agent.stop() == 0, agent.stderr()
+            attach = [l for l in agent.lines() if l["event"] == "attach" and l["pid"] == pid]
+            assert attach and attach[0]["container"] == cid, agent.lines()[:5]
+            assert attach[0]["cgroup"].endswith(f"/linger-test-docker-{cid}.scope"), attach
+    finally:
+        if agent:
+            agent.stop()
+        os.rmdir(cgroup)
+
+
 def metric(text, name):
     """The value of an unlabelled series, or of name{labels} given whole."""
     for line in text.splitlines():
@@ -357,7 +408,7 @@ def main():
               file=sys.stderr)
         sys.exit(1)
     run_tests([test_prometheus_scrapes_three_services, test_max_procs_and_bad_input,
-               test_least_privilege])
+               test_container_process, test_least_privilege])
 
 
 if __name__ == "__main__":
