@@ -34,6 +34,8 @@
 /* Binaries known not to be Go programs (by device and inode), so that a
  * shell exec'd a thousand times is parsed once. */
 #define NOT_GO_CACHE 256
+/* Scans of /proc after drops, at most one per this. */
+#define RESCAN_NS (10 * 1000000000ULL)
 
 /* One binary with its probes, shared by the processes that run it. */
 struct agent_bin {
@@ -88,6 +90,8 @@ struct agent {
 	size_t not_go_next;
 	struct metrics_agent stats;
 	uint64_t evictions_gone; /* of processes forgotten */
+	uint64_t drops_seen;	 /* drops at the last scan of /proc */
+	uint64_t rescan_ns;	 /* when that scan was */
 	struct buf text;
 	struct buf line;
 };
@@ -668,6 +672,13 @@ int agent__run(const struct opts *o)
 		if (next <= t)
 			next = t + o->interval_ns;
 		agent__refresh(&a);
+		/* Lost records may be exec records: look for what they said,
+		 * at most every RESCAN_NS while records keep being lost. */
+		if (a.stats.drops > a.drops_seen && t >= a.rescan_ns + RESCAN_NS) {
+			a.drops_seen = a.stats.drops;
+			a.rescan_ns = t;
+			agent__scan(&a);
+		}
 	}
 	status = 0;
 cleanup:

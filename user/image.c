@@ -375,11 +375,6 @@ const char *image__go_version(const struct image *img)
 	return gobin__go_version(img->gb);
 }
 
-int image__go_minor(const struct image *img)
-{
-	return img->ver.minor;
-}
-
 struct gobin *image__gobin(struct image *img)
 {
 	return img->gb;

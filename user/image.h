@@ -60,9 +60,10 @@ void image__free(struct image *img);
 void image__id(const struct image *img, uint64_t *dev, uint64_t *ino);
 /* The executable's path as the process's /proc/PID/exe link shows it. */
 const char *image__path(const struct image *img);
+/* The Go version from the build info ("go1.22.5"). */
 const char *image__go_version(const struct image *img);
-/* Go minor version (17 for go1.17.x). */
-int image__go_minor(const struct image *img);
+/* The parts, owned by the image: the ELF reader, the runtime's struct
+ * offsets (DWARF, or the table of its Go version), the symbolizer. */
 struct gobin *image__gobin(struct image *img);
 const struct go_offsets *image__offsets(const struct image *img);
 struct symbolizer *image__symbolizer(struct image *img);

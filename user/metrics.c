@@ -221,7 +221,8 @@ static void metrics__agent(struct buf *b, const struct metrics_agent *a)
 	     "Followed processes forgotten because they exited or exec'd.",
 	     offsetof(struct metrics_agent, exited)},
 	    {"linger_processes_not_go_total", "counter",
-	     "Processes looked at that are not Go programs.",
+	     "Processes looked at (at start, at exec, at a rescan after drops) that are not Go "
+	     "programs.",
 	     offsetof(struct metrics_agent, not_go)},
 	    {"linger_processes_filtered_total", "counter", "Go programs left out by --exe.",
 	     offsetof(struct metrics_agent, filtered)},

@@ -559,11 +559,6 @@ void target__free(struct target *t)
 	free(t);
 }
 
-pid_t target__pid(const struct target *t)
-{
-	return t->pid;
-}
-
 struct image *target__image(struct target *t)
 {
 	return t->img;

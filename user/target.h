@@ -26,7 +26,7 @@ struct target *target__new(pid_t pid, struct image *img, struct lifecycle *lc, c
 /* Safe on NULL. */
 void target__free(struct target *t);
 
-pid_t target__pid(const struct target *t);
+/* The image the process runs (the one given to target__new). */
 struct image *target__image(struct target *t);
 
 /* Marks the start of the run (the probes are attached and registered),
