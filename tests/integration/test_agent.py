@@ -396,6 +396,67 @@ def test_least_privilege():
         shutil.rmtree(work, ignore_errors=True)
 
 
+DEPLOY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "deploy")
+
+
+def deploy_capability_sets():
+    """The capability sets the deployment files grant, as capsh names."""
+    import yaml  # python3-yaml
+
+    sets = {}
+    with open(os.path.join(DEPLOY, "linger.service")) as f:
+        unit = f.read()
+    for line in unit.splitlines():
+        if line.startswith("CapabilityBoundingSet="):
+            sets["linger.service"] = tuple(c.lower() for c in line.split("=", 1)[1].split())
+    with open(os.path.join(DEPLOY, "linger-daemonset.yaml")) as f:
+        docs = list(yaml.safe_load_all(f))
+    ds = next(d for d in docs if d["kind"] == "DaemonSet")
+    pod = ds["spec"]["template"]["spec"]
+    assert pod["hostPID"] is True
+    c = pod["containers"][0]
+    assert c["readinessProbe"]["httpGet"]["path"] == "/metrics"
+    assert c["resources"]["limits"]["memory"] and c["resources"]["limits"]["cpu"]
+    assert any(v["hostPath"]["path"] == "/sys/kernel/btf" for v in pod["volumes"])
+    caps = c["securityContext"]["capabilities"]
+    assert caps["drop"] == ["ALL"], caps
+    sets["linger-daemonset.yaml"] = tuple("cap_" + a.lower() for a in caps["add"])
+    return unit, sets
+
+
+def test_deploy_files():
+    """The systemd unit passes systemd-analyze verify, and the agent runs
+    with exactly the capabilities each deployment file grants: attached,
+    the leak found."""
+    unit, sets = deploy_capability_sets()
+    assert set(sets) == {"linger.service", "linger-daemonset.yaml"}, sets
+    work = tempfile.mkdtemp(prefix="linger-deploy-")
+    try:
+        # The unit as installed, pointing at the built binary.
+        path = os.path.join(work, "linger.service")
+        with open(path, "w") as f:
+            f.write(unit.replace("/usr/local/bin/linger", os.path.abspath(ARGS.linger)))
+        run = subprocess.run(["systemd-analyze", "verify", path], capture_output=True,
+                             text=True, timeout=60)
+        assert run.returncode == 0 and not run.stderr.strip(), run.stderr
+        bindir = copy_targets(work, ["mixed"])
+        bounding = bounding_set()
+        with Target(os.path.join(bindir, "mixed"), "-duration", "120s") as mixed:
+            for name, caps in sets.items():
+                others = [c for c in bounding if c not in caps]
+                agent = Agent(["--listen", "none", "--json", "--exe", f"{bindir}/*", "-d", "10s",
+                               "--attach-delay", "0"],
+                              ["capsh", f"--drop={','.join(others)}", "--", "-c",
+                               'exec "$0" "$@"'])
+                agent.proc.wait(60)
+                assert agent.proc.returncode == 0, (name, agent.stderr())
+                lines = agent.lines()
+                assert any(l["event"] == "site" and l["verdict"] == "leak"
+                           and l["pid"] == mixed.pid for l in lines), (name, agent.stderr())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     global ARGS
     p = argparse.ArgumentParser()
@@ -403,12 +464,13 @@ def main():
     p.add_argument("--targets", required=True)
     ARGS = p.parse_args()
     require_root()
-    if not shutil.which("prometheus") or not shutil.which("capsh"):
-        print("needs Debian's prometheus and capsh (libcap2-bin): run scripts/setup.sh",
-              file=sys.stderr)
+    missing = [t for t in ("prometheus", "capsh", "systemd-analyze") if not shutil.which(t)]
+    if missing:
+        print(f"needs {', '.join(missing)} (Debian's prometheus, libcap2-bin, systemd): "
+              "run scripts/setup.sh", file=sys.stderr)
         sys.exit(1)
     run_tests([test_prometheus_scrapes_three_services, test_max_procs_and_bad_input,
-               test_container_process, test_least_privilege])
+               test_container_process, test_least_privilege, test_deploy_files])
 
 
 if __name__ == "__main__":
