@@ -27,7 +27,8 @@
 #include "session.h"
 #include "target.h"
 
-#define POLL_MS 50
+#define POLL_MS	    50
+#define PUT(b, lit) buf__append((b), (lit), sizeof(lit) - 1)
 /* Processes waiting for their attach delay; more are counted as
  * failures (limit): an exec storm must not grow memory without bound. */
 #define MAX_PENDING 4096
@@ -303,6 +304,38 @@ static void agent__failed(struct agent *a, pid_t pid, const struct attach_error 
 	agent__emit(a);
 }
 
+/* Remembers a binary that is not a Go program, when e says so. */
+static void agent__not_go(struct agent *a, const struct stat *st, const struct attach_error *e)
+{
+	if (e->reason != AF_NOT_GO)
+		return;
+	a->not_go[a->not_go_next].dev = st->st_dev;
+	a->not_go[a->not_go_next].ino = st->st_ino;
+	a->not_go_next = (a->not_go_next + 1) % NOT_GO_CACHE;
+}
+
+/* A process past --max-procs: counted as a limit failure when it is a Go
+ * program, without probing its binary. */
+static void agent__overflow(struct agent *a, pid_t pid, const struct stat *st, const char *path)
+{
+	struct attach_error e = {0};
+	struct image *img;
+
+	if (!agent__find_bin(a, st->st_dev, st->st_ino)) {
+		img = image__open(pid, &e);
+		if (!img) {
+			agent__not_go(a, st, &e);
+			agent__failed(a, pid, &e);
+			return;
+		}
+		image__free(img);
+	}
+	attach_error__set(&e, AF_LIMIT, -E2BIG,
+			  "PID %d (%s): --max-procs %u processes followed already", (int)pid, path,
+			  a->o->max_procs);
+	agent__failed(a, pid, &e);
+}
+
 /* Looks at one process and follows it when it is a Go program linger
  * can follow and wants. */
 static void agent__consider(struct agent *a, pid_t pid)
@@ -338,21 +371,15 @@ static void agent__consider(struct agent *a, pid_t pid)
 		a->stats.filtered++;
 		return;
 	}
-	b = agent__bin_get(a, pid, st.st_dev, st.st_ino, &e);
-	if (!b) {
-		if (e.reason == AF_NOT_GO) {
-			a->not_go[a->not_go_next].dev = st.st_dev;
-			a->not_go[a->not_go_next].ino = st.st_ino;
-			a->not_go_next = (a->not_go_next + 1) % NOT_GO_CACHE;
-		}
-		agent__failed(a, pid, &e);
+	if (a->nprocs == a->o->max_procs) {
+		agent__overflow(a, pid, &st, path);
 		return;
 	}
-	if (a->nprocs == a->o->max_procs) {
-		attach_error__set(&e, AF_LIMIT, -E2BIG,
-				  "PID %d (%s): --max-procs %u processes followed already",
-				  (int)pid, path, a->o->max_procs);
-		goto cleanup;
+	b = agent__bin_get(a, pid, st.st_dev, st.st_ino, &e);
+	if (!b) {
+		agent__not_go(a, &st, &e);
+		agent__failed(a, pid, &e);
+		return;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -388,8 +415,9 @@ static void agent__consider(struct agent *a, pid_t pid)
 	target__seed(p->t);
 	if (a->o->json) {
 		agent__json_proc(a, "attach", p);
-		buf__printf(&a->line,
-			    ",\"go_version\":\"%s\",\"cgroup\":", image__go_version(b->img));
+		PUT(&a->line, ",\"go_version\":");
+		json__str(&a->line, image__go_version(b->img), 64);
+		PUT(&a->line, ",\"cgroup\":");
 		json__str(&a->line, p->cgroup, sizeof(p->cgroup));
 		buf__printf(&a->line, "}\n");
 		agent__emit(a);
