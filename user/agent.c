@@ -29,8 +29,8 @@
 
 #define POLL_MS	    50
 #define PUT(b, lit) buf__append((b), (lit), sizeof(lit) - 1)
-/* Processes waiting for their attach delay; more are counted as
- * failures (limit): an exec storm must not grow memory without bound. */
+/* Processes waiting for their attach delay; past it, an exec storm must
+ * not grow memory without bound: /proc is scanned again instead. */
 #define MAX_PENDING 4096
 /* Binaries known not to be Go programs (by device and inode), so that a
  * shell exec'd a thousand times is parsed once. */
@@ -93,6 +93,7 @@ struct agent {
 	uint64_t evictions_gone; /* of processes forgotten */
 	uint64_t drops_seen;	 /* drops at the last scan of /proc */
 	uint64_t rescan_ns;	 /* when that scan was */
+	bool rescan_wanted;	 /* the pending queue overflowed */
 	struct buf text;
 	struct buf line;
 };
@@ -113,8 +114,8 @@ static uint64_t wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000ULL + (uint64_t)ts.tv_nsec / 1000000ULL;
 }
 
-/* Writes the line buffer to stdout, one write per line so that lines of
- * a log shipper's pipe never interleave. */
+/* Writes the line buffer to stdout and flushes it: a log shipper gets
+ * each line whole, as it happens. */
 static void agent__emit(struct agent *a)
 {
 	if (a->o->json && a->line.len && !a->line.oom) {
@@ -172,8 +173,9 @@ static struct agent_proc *agent__find(struct agent *a, pid_t pid)
 
 static void agent__pend(struct agent *a, pid_t pid, uint64_t due_ns)
 {
+	/* An exec storm: the next scan of /proc finds what is left out. */
 	if (a->npending == MAX_PENDING) {
-		a->stats.failures[AF_LIMIT]++;
+		a->rescan_wanted = true;
 		return;
 	}
 	a->pending[a->npending++] = (struct pending){pid, due_ns};
@@ -700,10 +702,12 @@ int agent__run(const struct opts *o)
 		if (next <= t)
 			next = t + o->interval_ns;
 		agent__refresh(&a);
-		/* Lost records may be exec records: look for what they said,
-		 * at most every RESCAN_NS while records keep being lost. */
-		if (a.stats.drops > a.drops_seen && t >= a.rescan_ns + RESCAN_NS) {
+		/* Lost records, or exec records the pending queue had no room
+		 * for: look for what they said, at most every RESCAN_NS. */
+		if ((a.stats.drops > a.drops_seen || a.rescan_wanted) &&
+		    t >= a.rescan_ns + RESCAN_NS) {
 			a.drops_seen = a.stats.drops;
+			a.rescan_wanted = false;
 			a.rescan_ns = t;
 			agent__scan(&a);
 		}

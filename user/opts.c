@@ -114,7 +114,9 @@ static const struct argp_option options[] = {
     {"growth-critical", OPT_GROWTH_CRITICAL, "R", 0,
      "Growth alarm: critical above R a second (default 5)", 2},
     {"max-goroutines", OPT_MAX_GOROUTINES, "N", 0,
-     "Live goroutines tracked at most; more are counted as evictions (default 4M)", 2},
+     "Live goroutines tracked at most per process; more are counted as evictions (default "
+     "4M; 256K with --all)",
+     2},
     {0},
 };
 
@@ -351,6 +353,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_ulong(arg, 1024, 1UL << 30, &v))
 			argp_error(state, "invalid --max-goroutines '%s' (1024 or more)", arg);
 		o->max_goroutines = (uint32_t)v;
+		o->max_goroutines_set = true;
 		break;
 	case OPT_RINGBUF_SIZE:
 		/* BPF ring buffers are a power of two pages. */
@@ -404,6 +407,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--growth-critical is below --growth-warn");
 		if (o->agent_only && !o->all)
 			argp_error(state, "%s needs --all", o->agent_only);
+		/* Per process: the agent's memory is this times --max-procs. */
+		if (o->all && !o->max_goroutines_set)
+			o->max_goroutines = 256u << 10;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

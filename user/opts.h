@@ -29,6 +29,7 @@ struct opts {
 	bool io_wait_suspects; /* else "IO wait" is the detector's exempt reason */
 	struct detector_opts detector;
 	uint32_t max_goroutines;
+	bool max_goroutines_set; /* given on the command line */
 	uint32_t max_sites;
 	uint32_t ringbuf_bytes; /* probes to linger; a power of two */
 };
