@@ -26,8 +26,8 @@ static const char doc[] =
     "  sudo linger -p $(pidof server)              # live table, q to quit\n"
     "  sudo linger -p 4242 --duration 30s --json   # one JSON line per second\n"
     "  sudo linger -p 4242 -d 1m -k 4              # stricter threshold\n"
-    "  sudo linger --all                           # node agent, metrics on 127.0.0.1:9464\n"
-    "  sudo linger --all --json --exe '*/bin/api*' # agent, JSON log stream, some programs\n"
+    "  sudo linger --all                           # agent: 127.0.0.1:9464/metrics\n"
+    "  sudo linger --all --json --exe '/srv/*'     # agent, JSON log, some programs\n"
     "\n"
     "EXIT STATUS: 0 no site is `leak` or `growing` in the final report, 1 some "
     "is, 2 an error. The agent (--all) exits 0 when stopped, 2 on an error.\v"
@@ -58,7 +58,7 @@ enum {
 };
 
 static const struct argp_option options[] = {
-    {"pid", 'p', "PID", 0, "Process to attach to (required)", 0},
+    {"pid", 'p', "PID", 0, "Process to attach to (required, unless --all)", 0},
     {"duration", 'd', "D", 0, "Stop after D (e.g. 15s, 2m); default: run until q or Ctrl-C", 0},
     {"interval", 'i', "D", 0, "Refresh every D (default 1s)", 0},
     {"json", 'j', NULL, 0, "One JSON object per refresh, newline-delimited, instead of the table",
