@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """score.py: how well linger finds the leaks of the leak corpus.
 
-Builds every program in tests/corpus (Go 1.19 by default), runs each one,
-attaches linger to it for --duration with --json, and compares linger's
-final report with the ground truth the program prints. Prints one row per
-program and a TOTAL row, then the details of every leak site and of every
-site flagged by mistake.
+Builds every program of the tests/corpus module (its main packages, with
+Go 1.19 by default), runs each one, attaches linger to it for --duration
+with --json, and compares linger's final report with the ground truth the
+program prints. Prints one row per program and a TOTAL row, then the
+details of every leak site and of every site flagged by mistake.
 
 Definitions (per program; TOTAL adds the counts up):
 
@@ -41,7 +41,7 @@ threshold_ns + 10 s; a site never flagged fails once that much time had
 passed before the end of the run), or any run failed (a program that never
 got ready or did not exit 0 on SIGTERM, linger exiting 2 or printing no
 final report). Without --check the exit status is 0 whatever the scores;
-2 means nothing could be scored (no linger binary, a program that does not
+2 means nothing could be scored (no linger binary, a corpus that does not
 build).
 
 Needs root (linger attaches BPF programs). Python 3 standard library only.
@@ -92,26 +92,42 @@ def default_goroot():
     return None
 
 
-def corpus_programs():
-    return sorted(d for d in os.listdir(CORPUS)
-                  if os.path.isfile(os.path.join(CORPUS, d, "go.mod")))
+def go_env():
+    """The environment of every go command on the corpus: the module's own
+    go.mod only (no workspace, no download, no toolchain switch)."""
+    env = dict(os.environ, GOFLAGS="-mod=mod", GOTOOLCHAIN="local", GO111MODULE="on", GOWORK="off")
+    env.pop("GOROOT", None)
+    return env
+
+
+def corpus_programs(goroot):
+    """The programs of the corpus module: its main packages, each named
+    after its directory. Raises SystemExit when go list fails."""
+    go = os.path.join(goroot, "bin", "go")
+    p = subprocess.run([go, "list", "-f", "{{.Name}} {{.Dir}}", "./..."], cwd=CORPUS,
+                       capture_output=True, text=True, env=go_env())
+    if p.returncode != 0:
+        raise SystemExit(f"score.py: go list in {CORPUS} failed:\n{p.stderr}")
+    return sorted(os.path.relpath(d, CORPUS) for name, d in
+                  (line.split(" ", 1) for line in p.stdout.splitlines() if line)
+                  if name == "main")
 
 
 def build(goroot, names, outdir):
+    """Builds the programs in one go build (they share the module and its
+    truth package); returns {name: binary}. Raises SystemExit when the
+    build fails."""
     go = os.path.join(goroot, "bin", "go")
-    env = dict(os.environ, GOFLAGS="-mod=mod", GOTOOLCHAIN="local", GO111MODULE="on")
-    env.pop("GOROOT", None)
+    env = go_env()
     ver = subprocess.run([go, "version"], capture_output=True, text=True, env=env)
     print(f"building {len(names)} programs with {ver.stdout.strip() or go}", file=sys.stderr)
-    bins = {}
-    for n in names:
-        out = os.path.join(outdir, n)
-        p = subprocess.run([go, "build", "-o", out, "."], cwd=os.path.join(CORPUS, n),
-                           capture_output=True, text=True, env=env)
-        if p.returncode != 0:
-            raise SystemExit(f"score.py: {n} does not build:\n{p.stderr}")
-        bins[n] = out
-    return bins
+    # With -o naming a directory, go build writes each main package there,
+    # named after the last element of its import path: the program's name.
+    p = subprocess.run([go, "build", "-o", outdir + os.sep, *("./" + n for n in names)],
+                       cwd=CORPUS, capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        raise SystemExit(f"score.py: the corpus does not build:\n{p.stderr}")
+    return {n: os.path.join(outdir, os.path.basename(n)) for n in names}
 
 
 class Lines:
@@ -419,7 +435,11 @@ def main():
     if not goroot or not os.path.isfile(os.path.join(goroot, "bin", "go")):
         print(f"score.py: no Go toolchain at {goroot} (pass --go GOROOT)", file=sys.stderr)
         return 2
-    names = corpus_programs()
+    try:
+        names = corpus_programs(goroot)
+    except SystemExit as e:
+        print(e, file=sys.stderr)
+        return 2
     only = [n for o in args.only for n in o.split(",") if n]
     if only:
         unknown = [n for n in only if n not in names]

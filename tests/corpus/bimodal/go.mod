@@ -1,3 +1,0 @@
-module linger/tests/corpus/bimodal
-
-go 1.17

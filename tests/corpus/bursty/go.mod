@@ -1,3 +1,0 @@
-module linger/tests/corpus/bursty
-
-go 1.17

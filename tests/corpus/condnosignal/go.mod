@@ -1,3 +1,0 @@
-module linger/tests/corpus/condnosignal
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/ctxnevercancel
-
-go 1.17

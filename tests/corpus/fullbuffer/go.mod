@@ -1,3 +1,0 @@
-module linger/tests/corpus/fullbuffer
-
-go 1.17

@@ -1,0 +1,3 @@
+module linger/tests/corpus
+
+go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/httpbody
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/keepalive
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/lognormal
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/mutexleak
-
-go 1.17

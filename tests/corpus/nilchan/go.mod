@@ -1,3 +1,0 @@
-module linger/tests/corpus/nilchan
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/pareto
-
-go 1.17

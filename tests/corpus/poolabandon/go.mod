@@ -1,3 +1,0 @@
-module linger/tests/corpus/poolabandon
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/rangeunclosed
-
-go 1.17

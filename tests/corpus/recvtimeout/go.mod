@@ -1,3 +1,0 @@
-module linger/tests/corpus/recvtimeout
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/rwmutexleak
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/selectnoexit
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/sendtimeout
-
-go 1.17

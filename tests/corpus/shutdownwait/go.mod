@@ -1,3 +1,0 @@
-module linger/tests/corpus/shutdownwait
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/sleeploop
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/wgmissingdone
-
-go 1.17

@@ -1,3 +1,0 @@
-module linger/tests/corpus/workerpool
-
-go 1.17
