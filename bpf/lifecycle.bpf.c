@@ -46,6 +46,14 @@ struct {
 	__uint(value_size, LC_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
+/* Creation stacks by spawn key: most spawns reuse one (see lifecycle.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LC_STACK_IDS);
+	__type(key, struct lc_spawn_key);
+	__type(value, struct lc_spawn_stack);
+} spawn_stacks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, LC_CNT_MAX);
@@ -113,6 +121,44 @@ static __always_inline void fill_header(struct lc_event_header *h, __u32 type, _
 	h->ts_ns = bpf_ktime_get_ns();
 }
 
+/* The creation stack's id: the cached one for this spawn's key, or a
+ * fresh walk when the key is new, unreadable, or due a refresh. curg is
+ * the goroutine that ran `go`; its saved frame pointer leads through
+ * newproc's frame (whose return address is the `go` statement) to the
+ * callers above. */
+static __always_inline __s32 creation_stack(struct pt_regs *ctx, struct lc_target *t, __u32 tgid,
+					    __u64 curg, __u64 gopc)
+{
+	struct lc_spawn_key key = {.gopc = gopc, .tgid = tgid};
+	struct lc_spawn_stack *cached, fresh = {0};
+	__u64 frame[2], bp;
+
+	if (!curg || bpf_probe_read_user(&bp, sizeof(bp), (const void *)(curg + t->g_sched_bp_off)))
+		goto walk;
+	/* newproc's frame, then the function with the `go` statement. */
+	if (!bp || bpf_probe_read_user(frame, sizeof(frame), (const void *)bp))
+		goto walk;
+	bp = frame[0];
+	if (!bp || bpf_probe_read_user(frame, sizeof(frame), (const void *)bp))
+		goto walk;
+	key.caller[0] = frame[1];
+	bp = frame[0];
+	if (bp && !bpf_probe_read_user(frame, sizeof(frame), (const void *)bp))
+		key.caller[1] = frame[1];
+	cached = bpf_map_lookup_elem(&spawn_stacks, &key);
+	if (cached && cached->stack_id >= 0 && (++cached->uses & (LC_STACK_REFRESH - 1)))
+		return cached->stack_id;
+	count(LC_CNT_STACK_WALK);
+	fresh.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	fresh.uses = cached ? cached->uses : 1;
+	if (fresh.stack_id >= 0)
+		bpf_map_update_elem(&spawn_stacks, &key, &fresh, BPF_ANY);
+	return fresh.stack_id;
+walk:
+	count(LC_CNT_STACK_WALK);
+	return bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+}
+
 /* At the spawn site we run on g0 (the system stack), the new g is in a
  * register, and the frame-pointer chain still leads through systemstack
  * into the goroutine that ran the `go` statement: a stack taken here is
@@ -144,7 +190,7 @@ static __always_inline int handle_spawn(struct pt_regs *ctx)
 	m = read_u64(ctx->r14 + t->g_m_off, &faulted);
 	curg = m ? read_u64(m + t->m_curg_off, &faulted) : 0;
 	e->parent_goid = curg ? read_u64(curg + t->g_goid_off, &faulted) : 0;
-	e->stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	e->stack_id = creation_stack(ctx, t, tgid, curg, e->gopc);
 	e->pad = 0;
 	if (faulted)
 		count(LC_CNT_READ_FAULT);

@@ -14,6 +14,10 @@
 #define LC_STACK_DEPTH 16
 /* Entries of the stack map: every stack id is below it. */
 #define LC_STACK_IDS 16384
+/* A spawn takes a fresh creation stack once in this many spawns with the
+ * same key (struct lc_spawn_key), and reuses the cached stack id between:
+ * a stack walk costs twice a probe hit. A power of two. */
+#define LC_STACK_REFRESH 256
 
 enum lc_event_type {
 	LC_EVENT_SPAWN = 1,
@@ -39,6 +43,7 @@ enum lc_counter {
 	LC_CNT_EXIT,
 	LC_CNT_DROP,	   /* ring buffer full: record lost */
 	LC_CNT_READ_FAULT, /* a read of the target's g failed */
+	LC_CNT_STACK_WALK, /* spawns that walked the stack (the rest hit the cache) */
 	LC_CNT_MAX,
 };
 
@@ -86,6 +91,26 @@ struct lc_target {
 	__u32 g_waitreason_off;
 	__u32 g_m_off;	  /* g.m */
 	__u32 m_curg_off; /* m.curg: the user g that ran `go` at spawn */
+	/* g.sched.bp: systemstack saves the goroutine's frame pointer there
+	 * before it switches to g0, so at spawn it is runtime.newproc's. */
+	__u32 g_sched_bp_off;
+	__u32 pad;
+};
+
+/* What a cached creation stack is keyed by: the `go` statement and the
+ * two return addresses above the function that holds it, read through
+ * the creating goroutine's frame pointers. Two call paths that differ
+ * only deeper than that share a stack id between refreshes. */
+struct lc_spawn_key {
+	__u64 gopc;
+	__u64 caller[2];
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct lc_spawn_stack {
+	__s32 stack_id;
+	__u32 uses;
 };
 
 #endif

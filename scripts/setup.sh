@@ -10,7 +10,7 @@ packages=(
 	libbpf-dev bpftool clang llvm libelf-dev libdw-dev libcapstone-dev
 	libcmocka-dev pkg-config cmake make gcc binutils golang-go python3 tmux
 	libclang-rt-14-dev libmicrohttpd-dev prometheus libcap2-bin
-	systemd python3-yaml
+	systemd python3-yaml bpftrace etcd-server wrk
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -241,6 +241,7 @@ static struct agent_bin *agent__bin_get(struct agent *a, pid_t pid, uint64_t dev
 					struct attach_error *e)
 {
 	struct agent_bin *b = agent__find_bin(a, dev, ino);
+	struct lifecycle_sites ls;
 	const char *what = NULL;
 	char link[64];
 	int err;
@@ -259,7 +260,9 @@ static struct agent_bin *agent__bin_get(struct agent *a, pid_t pid, uint64_t dev
 		goto cleanup;
 	image__id(b->img, &b->dev, &b->ino);
 	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-	err = lifecycle__probe(a->lc, -1, link, image__sites(b->img), &b->probes, &what);
+	ls = *image__sites(b->img);
+	ls.with_park = a->o->park_probe;
+	err = lifecycle__probe(a->lc, -1, link, &ls, &b->probes, &what);
 	if (err) {
 		attach_error__set(e, target__dead(pid) ? AF_GONE : AF_PROBE, err,
 				  "PID %d (%s): cannot attach the %s: %s", (int)pid,

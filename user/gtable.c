@@ -26,21 +26,26 @@
 #define NOT_FOUND      SIZE_MAX
 /* Stack ids are s32; gopc keys carry this bit so the two never collide. */
 #define SITE_KEY_GOPC (1ULL << 63)
+#define GOPC_CACHE    256
 
 struct gor {
 	uint64_t goid; /* 0: free slot */
 	uint64_t spawn_ns;
 	uint64_t g_addr;
-	uint64_t park_ns; /* of the last park record; 0 when none */
 	uint32_t site;
-	uint32_t wait_reason;
-	uint32_t stack_bytes; /* its stack, as the probe last read it */
-	uint8_t parked;
-	uint8_t gone;	/* the probe found it dead: swept after the report pass */
-	uint8_t seeded; /* alive before attach: its spawn time is a lower bound */
+	uint8_t wait_reason; /* the runtime's waitReason is a uint8 */
+	/* log2 of its stack as the probe last read it (Go's stacks are
+	 * powers of two); 0: unknown */
+	uint8_t stack_log2;
+	uint8_t parked : 1;
+	uint8_t gone : 1;   /* the probe found it dead: swept after the report pass */
+	uint8_t seeded : 1; /* alive before attach: its spawn time is a lower bound */
+	uint8_t walk_gen;   /* the last walk (gtable__observe) that saw it */
 };
 
-_Static_assert(sizeof(struct gor) <= 64, "goroutine entry must stay within a cache line");
+/* A million tracked goroutines are a million entries at a load of at
+ * most 3/4: the entry's size is most of linger's memory per goroutine. */
+_Static_assert(sizeof(struct gor) == 32, "goroutine entry must stay 32 bytes");
 
 /* The goroutine a site shows: its oldest parked one. */
 struct pick {
@@ -62,6 +67,7 @@ struct site {
 	 * report: lifetimes known only to be at least that long. */
 	struct survival_hist censored;
 	struct welford estimate; /* of lifetimes, exits and censored together */
+	uint64_t unseen_exits;	 /* spawned while probed, exited unseen (duty cycle) */
 	uint64_t spawns;	 /* tracked spawns, since attach */
 	uint64_t exits;
 	uint64_t prev_spawns; /* at the previous report */
@@ -86,6 +92,9 @@ struct site {
 	uint64_t suspect_bytes;
 	uint32_t age_hist[REPORT_AGE_BUCKETS];
 	struct pick sample;
+	/* Without park records: its oldest goroutine not past the threshold,
+	 * whose parked state is read once the pass is over. */
+	struct pick oldest_any;
 };
 
 struct gtable {
@@ -104,6 +113,9 @@ struct gtable {
 
 	bool have_tgid;
 	uint32_t tgid;
+	uint32_t gopc_cache[GOPC_CACHE]; /* site__of_gopc: site index + 1, or 0 */
+	bool park_records;		 /* the park probe is attached */
+	uint8_t walk_gen;		 /* of the walk in progress; never 0 */
 
 	bool have_prev;
 	uint64_t prev_ns;
@@ -187,10 +199,11 @@ static void gor__remove_slot(struct gtable *t, size_t i)
 	memset(&t->gors[i], 0, sizeof(t->gors[i]));
 }
 
-static int gor__grow(struct gtable *t)
+/* Rehashes into n slots (a power of two, more than now). */
+static int gor__resize(struct gtable *t, size_t n)
 {
-	size_t n = t->nslots * 2, i;
 	struct gor *slots;
+	size_t i;
 
 	if (n > t->max_slots)
 		return -ENOSPC;
@@ -204,6 +217,22 @@ static int gor__grow(struct gtable *t)
 	t->gors = slots;
 	t->nslots = n;
 	return 0;
+}
+
+static int gor__grow(struct gtable *t)
+{
+	return gor__resize(t, t->nslots * 2);
+}
+
+int gtable__reserve(struct gtable *t, uint64_t n)
+{
+	size_t slots = t->nslots;
+
+	if (n > t->lim.max_goroutines)
+		n = t->lim.max_goroutines;
+	while (slots < t->max_slots && n * 4 > (uint64_t)slots * 3)
+		slots <<= 1;
+	return slots > t->nslots ? gor__resize(t, slots) : 0;
 }
 
 /* True when one more goroutine fits, growing the map if it must. */
@@ -332,6 +361,8 @@ struct gtable *gtable__new(const struct gtable_limits *lim)
 		goto cleanup;
 	}
 	t->lim = *lim;
+	t->park_records = true;
+	t->walk_gen = 1;
 	/* The smallest power of two that holds max_goroutines at load 3/4. */
 	slots = GOR_MIN_SLOTS;
 	while (slots / 4 * 3 < lim->max_goroutines)
@@ -393,6 +424,25 @@ static uint32_t site__claim(struct gtable *t, uint64_t key, uint64_t gopc, uint6
 	return site__get(t, key, gopc, startpc);
 }
 
+/* The first site keyed by a creation stack whose `go` statement is gopc,
+ * or SITE_NONE: where a goroutine seen only by a walk belongs once spawns
+ * of its statement have been seen. A small cache of the last answers
+ * spares most lookups the scan. */
+static uint32_t site__of_gopc(struct gtable *t, uint64_t gopc)
+{
+	uint32_t *slot = &t->gopc_cache[mix64(gopc) % GOPC_CACHE], idx;
+
+	if (*slot && *slot <= t->nsites && t->sites[*slot - 1].gopc == gopc &&
+	    !(t->sites[*slot - 1].key & SITE_KEY_GOPC))
+		return *slot - 1;
+	for (idx = 0; idx < t->nsites; idx++)
+		if (t->sites[idx].gopc == gopc && !(t->sites[idx].key & SITE_KEY_GOPC)) {
+			*slot = idx + 1;
+			return idx;
+		}
+	return SITE_NONE;
+}
+
 /* A seeded goroutine's spawn record arrived after all. */
 static void gor__unseed(struct gtable *t, struct gor *g, uint64_t key,
 			const struct lc_event_spawn *e)
@@ -423,6 +473,8 @@ int gtable__seed(struct gtable *t, const struct gtable_seed *sd)
 		return -ENOSPC;
 	}
 	site = site__find(t, sd->gopc | SITE_KEY_GOPC);
+	if (site == SITE_NONE)
+		site = site__of_gopc(t, sd->gopc);
 	if (site == SITE_NONE) {
 		site = site__get(t, sd->gopc | SITE_KEY_GOPC, sd->gopc, sd->startpc);
 		if (site == SITE_NONE) {
@@ -436,8 +488,7 @@ int gtable__seed(struct gtable *t, const struct gtable_seed *sd)
 	g.g_addr = sd->g_addr;
 	g.site = site;
 	g.parked = sd->parked;
-	g.park_ns = sd->parked ? sd->since_ns : 0;
-	g.wait_reason = sd->wait_reason;
+	g.wait_reason = (uint8_t)sd->wait_reason;
 	g.seeded = 1;
 	gor__place(t->gors, t->nslots, &g);
 	t->sites[site].live++;
@@ -496,8 +547,7 @@ static void ingest__park(struct gtable *t, const struct lc_event_park *e)
 	}
 	g = &t->gors[i];
 	g->parked = 1;
-	g->park_ns = e->hdr.ts_ns;
-	g->wait_reason = e->wait_reason;
+	g->wait_reason = (uint8_t)e->wait_reason;
 	if (!g->g_addr)
 		g->g_addr = e->g_addr;
 }
@@ -587,6 +637,59 @@ malformed:
 	return -EINVAL;
 }
 
+int gtable__observe(struct gtable *t, const struct gtable_seed *sd)
+{
+	size_t i;
+	int err;
+
+	if (!sd->goid)
+		return -EINVAL;
+	i = gor__find(t, sd->goid);
+	if (i == NOT_FOUND) {
+		err = gtable__seed(t, sd);
+		if (err)
+			return err;
+		i = gor__find(t, sd->goid);
+	} else {
+		t->gors[i].parked = sd->parked;
+		t->gors[i].wait_reason = (uint8_t)sd->wait_reason;
+	}
+	t->gors[i].walk_gen = t->walk_gen;
+	return 0;
+}
+
+uint64_t gtable__forget_unobserved(struct gtable *t, uint64_t walk_start_ns)
+{
+	uint64_t dropped = 0;
+	size_t i = 0;
+
+	while (i < t->nslots) {
+		struct gor *g = &t->gors[i];
+
+		if (!g->goid || g->walk_gen == t->walk_gen || g->spawn_ns >= walk_start_ns) {
+			i++;
+			continue;
+		}
+		/* It exited while the probes were off: when is unknown, so no
+		 * lifetime sample; a lifetime longer than the probes' slice. */
+		if (!g->seeded)
+			t->sites[g->site].unseen_exits++;
+		t->sites[g->site].live--;
+		t->st.live--;
+		t->st.vanished++;
+		dropped++;
+		/* The shift may pull a later entry into i: look at i again. */
+		gor__remove_slot(t, i);
+	}
+	t->walk_gen = t->walk_gen == UINT8_MAX ? 1 : t->walk_gen + 1;
+	return dropped;
+}
+
+void gtable__set_park_records(struct gtable *t, bool on)
+{
+	t->park_records = on;
+}
+
 void gtable__stats(const struct gtable *t, struct gtable_stats *out)
 {
 	*out = t->st;
@@ -618,13 +721,23 @@ static bool gor__probe(struct gor *g, gtable_probe_fn probe, void *ctx)
 	}
 	if (r == 1) {
 		g->parked = 1;
-		g->wait_reason = gs.wait_reason;
-		g->stack_bytes =
-		    gs.stack_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)gs.stack_bytes;
+		g->wait_reason = (uint8_t)gs.wait_reason;
+		g->stack_log2 = 0;
+		while (g->stack_log2 < 63 && (1ULL << (g->stack_log2 + 1)) <= gs.stack_bytes)
+			g->stack_log2++;
 	} else if (r == 0) {
 		g->parked = 0;
 	}
 	return false;
+}
+
+/* A site whose exits the duty cycle often misses (lifetimes longer than
+ * the probes' on slice) has samples biased to its short lifetimes: a
+ * threshold from them would flag its healthy long ones. It is judged
+ * like a site without statistics, by growth. */
+static bool site__unseen_heavy(const struct site *s)
+{
+	return s->unseen_exits * 20 > s->life.n;
 }
 
 static bool gor__exempt(const struct gor *g, const struct detector_opts *o)
@@ -649,7 +762,9 @@ static bool report__probe_and_censor(struct gtable *t, const struct detector_opt
 
 	for (si = 0; si < t->nsites; si++) {
 		memset(&t->sites[si].censored, 0, sizeof(t->sites[si].censored));
-		t->sites[si].naive = detector__threshold(o, &t->sites[si].life);
+		t->sites[si].naive = site__unseen_heavy(&t->sites[si])
+					 ? 0.0
+					 : detector__threshold(o, &t->sites[si].life);
 	}
 	for (i = 0; i < t->nslots; i++) {
 		struct gor *g = &t->gors[i];
@@ -691,13 +806,20 @@ static bool report__visit(struct gtable *t, struct gor *g, const struct detector
 	if (age > s->oldest)
 		s->oldest = age;
 	s->age_hist[report__age_bucket(age)]++;
+	/* Without park records the flag is only as fresh as the last read:
+	 * unread this report, it is not trusted (the site's sample is read
+	 * afresh after the pass). */
+	if (!t->park_records && !past && !probed) {
+		pick__offer(&s->oldest_any, age, g, g->wait_reason);
+		return false;
+	}
 	if (!g->parked)
 		return false;
 	if (gor__exempt(g, o))
 		past = settled = false;
 	if (past) {
 		s->suspects++;
-		s->suspect_bytes += g->stack_bytes;
+		s->suspect_bytes += g->stack_log2 ? 1ULL << g->stack_log2 : 0;
 	}
 	if (settled)
 		s->settled++;
@@ -705,6 +827,31 @@ static bool report__visit(struct gtable *t, struct gor *g, const struct detector
 	 * suspect too, so the oldest parked one is the oldest suspect. */
 	pick__offer(&s->sample, age, g, g->wait_reason);
 	return false;
+}
+
+/* Without park records, a site none of whose goroutines is past its
+ * threshold (a young site, or one without statistics) has no sample yet:
+ * its oldest goroutine is read, one read per site, and becomes the sample
+ * if it is parked now. */
+static void report__sample_unparked(struct gtable *t, gtable_probe_fn probe, void *ctx)
+{
+	for (uint32_t si = 0; si < t->nsites; si++) {
+		struct site *s = &t->sites[si];
+		struct gtable_gstate gs = {0};
+		size_t i;
+
+		if (s->sample.set || !s->oldest_any.set)
+			continue;
+		if (probe(ctx, s->oldest_any.goid, s->oldest_any.g_addr, &gs) != 1)
+			continue;
+		s->sample = s->oldest_any;
+		s->sample.wait_reason = gs.wait_reason;
+		i = gor__find(t, s->oldest_any.goid);
+		if (i != NOT_FOUND) {
+			t->gors[i].parked = 1;
+			t->gors[i].wait_reason = (uint8_t)gs.wait_reason;
+		}
+	}
 }
 
 static void report__sweep(struct gtable *t)
@@ -855,18 +1002,21 @@ int gtable__report(struct gtable *t, const struct detector_opts *o, uint64_t now
 		struct site *s = &t->sites[si];
 
 		survival__estimate(&s->life, &s->life_hist, &s->censored, &s->estimate);
-		s->threshold = detector__threshold(o, &s->estimate);
+		s->threshold = site__unseen_heavy(s) ? 0.0 : detector__threshold(o, &s->estimate);
 		s->oldest = 0;
 		s->suspects = 0;
 		s->settled = 0;
 		s->suspect_bytes = 0;
 		memset(s->age_hist, 0, sizeof(s->age_hist));
 		memset(&s->sample, 0, sizeof(s->sample));
+		memset(&s->oldest_any, 0, sizeof(s->oldest_any));
 	}
 	period = t->have_prev ? sat_sub(now_ns, t->prev_ns) : 0;
 	for (i = 0; i < t->nslots; i++)
 		if (t->gors[i].goid && report__visit(t, &t->gors[i], o, now_ns, period, probe, ctx))
 			swept = true;
+	if (!t->park_records && probe)
+		report__sample_unparked(t, probe, ctx);
 	if (swept)
 		report__sweep(t);
 

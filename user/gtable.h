@@ -40,6 +40,12 @@ struct gtable *gtable__new(const struct gtable_limits *lim);
 /* Frees t. Safe on NULL. */
 void gtable__free(struct gtable *t);
 
+/* Sizes the map for n live goroutines (at most max_goroutines) at once,
+ * rather than doubling its way there: a target with a million goroutines
+ * then never holds two copies of the map. 0, or -ENOMEM (the map is then
+ * as it was and still grows on demand). */
+int gtable__reserve(struct gtable *t, uint64_t n);
+
 /* Decodes one ring-buffer record (struct lc_event_* from bpf/lifecycle.h)
  * and applies it. Returns 0, or -EINVAL for a record that is short,
  * unknown or inconsistent (counted in malformed, never applied): rec NULL,
@@ -51,6 +57,13 @@ void gtable__free(struct gtable *t);
  * not tracked and counts in evicted. O(1), no allocation except when the
  * map doubles. */
 int gtable__ingest(struct gtable *t, const void *rec, size_t len);
+
+/* Says whether park records arrive (true after gtable__new). Without
+ * them a goroutine's parked state is known only from the probe of
+ * gtable__report, which then also reads the oldest goroutine of each site
+ * that has no parked sample otherwise, so that every site still shows
+ * where its goroutines wait. */
+void gtable__set_park_records(struct gtable *t, bool on);
 
 /* Copies the counters (cumulative since gtable__new; live is current). */
 /* A goroutine that was alive before the probes attached, read from the
@@ -66,13 +79,28 @@ struct gtable_seed {
 };
 
 /* Adds a pre-existing goroutine to the site of its `go` statement (which
- * the first creation stack seen for that statement takes over). Its exit
+ * the first creation stack seen for that statement takes over), or, when
+ * spawns of that statement were seen already, to the first site of their
+ * creation stacks. Its exit
  * gives no lifetime sample: the true lifetime is unknown. Returns 0,
  * -EEXIST when goid is tracked already, -ENOSPC when there is no room
  * (counted in evicted), -EINVAL for goid 0. */
 int gtable__seed(struct gtable *t, const struct gtable_seed *s);
 
 void gtable__stats(const struct gtable *t, struct gtable_stats *out);
+
+/* One live goroutine seen by a walk of the target's goroutines (its
+ * runtime.allgs), made while the spawn and exit probes are off (duty
+ * cycling): updates its parked state when tracked, seeds it (as
+ * gtable__seed) when not, and marks it seen by the walk in progress.
+ * Returns 0 or gtable__seed's errors. */
+int gtable__observe(struct gtable *t, const struct gtable_seed *sd);
+
+/* Ends a walk: tracked goroutines spawned before walk_start_ns that it did
+ * not observe have exited unseen while the probes were off. They are
+ * dropped with no lifetime sample (counted in vanished); the next walk
+ * starts. Returns how many were dropped. O(table size). */
+uint64_t gtable__forget_unobserved(struct gtable *t, uint64_t walk_start_ns);
 
 /* What the target's memory says of one goroutine. */
 struct gtable_gstate {

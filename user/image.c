@@ -281,8 +281,9 @@ static int image__sites_find(struct image *img, struct attach_error *e)
 		err = image__prologue_site(img, "runtime.gdestroy", &ls->exit.offset, e);
 	}
 	/* Optional: without it a leak's hold is measured in time only. */
-	if (!err && (gobin__symbol(img->gb, "runtime.gcMarkTermination", &gcmark) ||
-		     image__prologue_site(img, "runtime.gcMarkTermination", &ls->gc.offset, NULL))) {
+	if (!err &&
+	    (gobin__symbol(img->gb, "runtime.gcMarkTermination", &gcmark) ||
+	     image__prologue_site(img, "runtime.gcMarkTermination", &ls->gc.offset, NULL))) {
 		debug("runtime.gcMarkTermination not probed: the target's GCs are not counted");
 		ls->gc.offset = 0;
 	}
@@ -335,6 +336,7 @@ struct image *image__open(pid_t pid, struct attach_error *e)
 	img->facts.g_waitreason_off = img->off.g_waitreason;
 	img->facts.g_m_off = img->off.g_m;
 	img->facts.m_curg_off = img->off.m_curg;
+	img->facts.g_sched_bp_off = img->off.g_sched + img->off.gobuf_bp;
 	img->sym = symbolizer__new(img->gb);
 	if (!img->sym) {
 		err = attach_error__set(e, AF_OTHER, -ENOMEM, "out of memory");

@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,8 +13,8 @@
 #include "lifecycle.skel.h"
 #include "log.h"
 
-/* Spawn sites, one park, one exit and one GC site. */
-#define MAX_LINKS (LIFECYCLE_MAX_SPAWN_SITES + 3)
+/* Spawn sites and one exit site: the probes lifecycle__pause takes off. */
+#define MAX_LINKS (LIFECYCLE_MAX_SPAWN_SITES + 1)
 
 struct lifecycle {
 	struct lifecycle_bpf *skel; /* keeps the exec tracepoint's link */
@@ -24,9 +25,19 @@ struct lifecycle {
 
 struct lifecycle_probes {
 	/* A program attached at several offsets has several links; the
-	 * skeleton keeps one per program, so they live here. */
+	 * skeleton keeps one per program, so they live here. links[0] is
+	 * the exit probe's, the spawn probes' follow. */
 	struct bpf_link *links[MAX_LINKS];
 	size_t nlinks;
+	/* Attached as long as the probes are: park (--park-probe only) and
+	 * the end of each GC cycle (rare). */
+	struct bpf_link *park;
+	struct bpf_link *gc;
+	/* What lifecycle__probe was given, to attach again after a pause. */
+	struct lifecycle *lc;
+	pid_t pid;
+	char binary[64];
+	struct lifecycle_sites sites;
 };
 
 static int on_ringbuf(void *ctx, void *data, size_t len)
@@ -92,18 +103,45 @@ void lifecycle__free(struct lifecycle *lc)
 	free(lc);
 }
 
-static int attach_one(struct lifecycle_probes *p, struct bpf_program *prog, pid_t pid,
-		      const char *binary, const struct lifecycle_site *site)
+static struct bpf_link *attach_one(struct lifecycle_probes *p, struct bpf_program *prog,
+				   const struct lifecycle_site *site)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = site->reg);
+
+	return bpf_program__attach_uprobe_opts(prog, p->pid, p->binary, (size_t)site->offset,
+					       &opts);
+}
+
+/* Spawn probes first: the exit probe stays on until no spawn can be seen
+ * whose exit it would miss (a detach takes milliseconds, thousands of
+ * spawns on a busy target). */
+static void detach_cycled(struct lifecycle_probes *p)
+{
+	while (p->nlinks)
+		bpf_link__destroy(p->links[--p->nlinks]);
+}
+
+/* Attaches the exit probe, then the spawn probes; on failure none stays
+ * attached. */
+static int attach_cycled(struct lifecycle_probes *p, const char **failed_what)
+{
+	const struct lifecycle_sites *s = &p->sites;
 	struct bpf_link *link;
 
-	if (p->nlinks == MAX_LINKS)
-		return -E2BIG;
-	link = bpf_program__attach_uprobe_opts(prog, pid, binary, (size_t)site->offset, &opts);
-	if (!link)
-		return -errno;
-	p->links[p->nlinks++] = link;
+	*failed_what = "exit probe";
+	for (size_t i = 0; i <= s->nspawn; i++) {
+		link = i == 0 ? attach_one(p, p->lc->skel->progs.on_exit, &s->exit)
+			      : attach_one(p, p->lc->skel->progs.on_spawn, &s->spawn[i - 1]);
+		if (!link) {
+			int err = -errno;
+
+			detach_cycled(p);
+			return err;
+		}
+		p->links[p->nlinks++] = link;
+		*failed_what = "spawn probe";
+	}
+	*failed_what = NULL;
 	return 0;
 }
 
@@ -112,7 +150,6 @@ int lifecycle__probe(struct lifecycle *lc, pid_t pid, const char *binary,
 		     const char **failed_what)
 {
 	struct lifecycle_probes *p;
-	size_t i;
 	int err;
 
 	*out = NULL;
@@ -120,25 +157,32 @@ int lifecycle__probe(struct lifecycle *lc, pid_t pid, const char *binary,
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	*failed_what = "spawn probe";
-	for (i = 0; i < s->nspawn; i++) {
-		err = attach_one(p, lc->skel->progs.on_spawn, pid, binary, &s->spawn[i]);
-		if (err)
-			goto cleanup;
+	if (s->nspawn > LIFECYCLE_MAX_SPAWN_SITES ||
+	    snprintf(p->binary, sizeof(p->binary), "%s", binary) >= (int)sizeof(p->binary)) {
+		err = -E2BIG;
+		goto cleanup;
 	}
-	*failed_what = "park probe";
-	err = attach_one(p, lc->skel->progs.on_park, pid, binary, &s->park);
+	p->lc = lc;
+	p->pid = pid;
+	p->sites = *s;
+	err = attach_cycled(p, failed_what);
 	if (err)
 		goto cleanup;
-	*failed_what = "exit probe";
-	err = attach_one(p, lc->skel->progs.on_exit, pid, binary, &s->exit);
-	if (err)
-		goto cleanup;
+	if (s->with_park) {
+		*failed_what = "park probe";
+		p->park = attach_one(p, lc->skel->progs.on_park, &s->park);
+		if (!p->park) {
+			err = -errno;
+			goto cleanup;
+		}
+	}
 	if (s->gc.offset) {
 		*failed_what = "GC probe";
-		err = attach_one(p, lc->skel->progs.on_gc, pid, binary, &s->gc);
-		if (err)
+		p->gc = attach_one(p, lc->skel->progs.on_gc, &s->gc);
+		if (!p->gc) {
+			err = -errno;
 			goto cleanup;
+		}
 	}
 	*failed_what = NULL;
 	*out = p;
@@ -148,17 +192,28 @@ cleanup:
 	return err;
 }
 
+int lifecycle__pause(struct lifecycle_probes *p, bool paused)
+{
+	const char *what;
+
+	if (paused) {
+		detach_cycled(p);
+		return 0;
+	}
+	return p->nlinks ? 0 : attach_cycled(p, &what);
+}
+
 void lifecycle__unprobe(struct lifecycle_probes *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nlinks; i++)
-		bpf_link__destroy(p->links[i]);
+	detach_cycled(p);
+	bpf_link__destroy(p->park);
+	bpf_link__destroy(p->gc);
 	free(p);
 }
 
-int lifecycle__add_target(struct lifecycle *lc, pid_t pid, const struct lc_target *t,
-			  bool count_gc)
+int lifecycle__add_target(struct lifecycle *lc, pid_t pid, const struct lc_target *t, bool count_gc)
 {
 	__u32 tgid = (__u32)pid;
 	__u64 zero = 0;

@@ -31,6 +31,10 @@ struct lifecycle_site {
 struct lifecycle_sites {
 	struct lifecycle_site spawn[LIFECYCLE_MAX_SPAWN_SITES];
 	size_t nspawn;
+	/* The park probe, attached only when with_park: by default parked
+	 * state is read from the g on demand instead (it is the most
+	 * frequent event by far). */
+	bool with_park;
 	struct lifecycle_site park;
 	struct lifecycle_site exit;
 	struct lifecycle_site gc; /* end of a GC cycle; offset 0: not counted */
@@ -63,6 +67,10 @@ int lifecycle__probe(struct lifecycle *lc, pid_t pid, const char *binary,
 		     const char **failed_what);
 /* Detaches the probes. Safe on NULL. */
 void lifecycle__unprobe(struct lifecycle_probes *p);
+/* Takes the spawn and exit probes off (paused), or puts them back, for
+ * duty cycling; the park and GC probes stay. Idempotent. Returns 0, or
+ * the attach's -errno (the target exited), with the probes then off. */
+int lifecycle__pause(struct lifecycle_probes *p, bool paused);
 
 /* Registers a process the probes report on, with its runtime's facts;
  * with count_gc, its GCs are counted from 0 (its binary's probes have a GC

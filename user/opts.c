@@ -55,6 +55,9 @@ enum {
 	OPT_MAX_PROCS,
 	OPT_EXE,
 	OPT_ATTACH_DELAY,
+	OPT_RECORD,
+	OPT_PARK_PROBE,
+	OPT_PROBE_BUDGET,
 };
 
 static const struct argp_option options[] = {
@@ -67,6 +70,18 @@ static const struct argp_option options[] = {
     {"ringbuf-size", OPT_RINGBUF_SIZE, "SIZE", 0,
      "Ring buffer from the probes to linger: a power of two, 4K to 1G (default 8M); "
      "raise it when reports show drops",
+     0},
+    {"park-probe", OPT_PARK_PROBE, NULL, 0,
+     "Probe every park (the most frequent event; costs a blocking-heavy target dearly); "
+     "default: read a goroutine's parked state from its g when a report needs it",
+     0},
+    {"probe-budget", OPT_PROBE_BUDGET, "PCT", 0,
+     "Share of one core the spawn and exit probes may cost the target (default 1); past it "
+     "they run in duty cycles, on for 100ms slices; 0 keeps them on all the time (-p only)",
+     0},
+    {"record", OPT_RECORD, "FILE", 0,
+     "Also write every probe record to FILE, to replay offline (the ingest benchmark); "
+     "default: none (-p only)",
      0},
     {NULL, 0, NULL, 0, "Node agent:", 1},
     {"all", OPT_ALL, NULL, 0,
@@ -362,6 +377,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   arg);
 		o->ringbuf_bytes = (uint32_t)d;
 		break;
+	case OPT_RECORD:
+		o->record_path = arg;
+		break;
+	case OPT_PARK_PROBE:
+		o->park_probe = true;
+		break;
+	case OPT_PROBE_BUDGET:
+		if (parse_double(arg, 0, 100, &o->duty.budget))
+			argp_error(state, "invalid --probe-budget '%s' (0 to 100)", arg);
+		o->duty.budget /= 100.0;
+		break;
 	case OPT_ALL:
 		o->all = true;
 		break;
@@ -431,6 +457,7 @@ void opts__parse(int argc, char **argv, struct opts *o)
 	o->max_procs = 256;
 	o->attach_delay_ns = 1000000000ULL;
 	detector_opts__defaults(&o->detector);
+	duty_opts__defaults(&o->duty);
 	/* argp exits with argp_err_exit_status on usage errors. */
 	argp_err_exit_status = 2;
 	argp_parse(&argp, argc, argv, 0, NULL, o);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "detector.h"
+#include "duty.h"
 
 /* At most this many --exe patterns. */
 #define OPTS_MAX_EXE 16
@@ -26,12 +27,15 @@ struct opts {
 	uint64_t interval_ns;	/* between refreshes */
 	bool json;
 	bool verbose;
+	bool park_probe;       /* every park event, not parked state read on demand */
 	bool io_wait_suspects; /* else "IO wait" is the detector's exempt reason */
 	struct detector_opts detector;
+	struct duty_opts duty;
 	uint32_t max_goroutines;
 	bool max_goroutines_set; /* given on the command line */
 	uint32_t max_sites;
-	uint32_t ringbuf_bytes; /* probes to linger; a power of two */
+	uint32_t ringbuf_bytes;	 /* probes to linger; a power of two */
+	const char *record_path; /* NULL: no recording */
 };
 
 /* Parses argv into o (defaults first). On a usage error prints one line

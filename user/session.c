@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "duty.h"
 #include "image.h"
 #include "lifecycle_loader.h"
 #include "log.h"
+#include "record.h"
 #include "target.h"
 #include "ui.h"
 
@@ -29,6 +31,8 @@ struct session {
 	struct lifecycle_probes *probes;
 	struct target *t;
 	struct ui *ui;
+	struct recorder *rec; /* --record */
+	struct duty duty;     /* when the spawn and exit probes are on */
 	int pidfd;
 };
 
@@ -44,6 +48,8 @@ static int on_record(void *ctx, const void *rec, size_t len)
 {
 	struct session *s = ctx;
 
+	if (s->rec)
+		recorder__write(s->rec, rec, len);
 	/* Records can come before the target is set up: they are of no
 	 * goroutine the seeding will not find. */
 	if (s->t)
@@ -73,11 +79,22 @@ uint64_t session__wakeup_bytes(uint32_t ringbuf_bytes)
 	return ringbuf_bytes / 4 < (256u << 10) ? ringbuf_bytes / 4 : 256u << 10;
 }
 
+/* Spawn and exit probe hits so far: what the duty cycle meters. */
+static uint64_t session__hits(struct session *s)
+{
+	uint64_t c[LC_CNT_MAX] = {0};
+
+	lifecycle__counters(s->lc, c);
+	return c[LC_CNT_SPAWN] + c[LC_CNT_EXIT];
+}
+
 static int session__attach(struct session *s)
 {
 	struct lifecycle_opts lo = {.ringbuf_bytes = s->o->ringbuf_bytes,
 				    .wakeup_bytes = session__wakeup_bytes(s->o->ringbuf_bytes)};
 	struct attach_error e = {0};
+	struct lifecycle_sites ls;
+	struct duty_opts duty_opts;
 	char exe_link[64];
 	const char *what = NULL;
 	uint64_t eff = 0;
@@ -86,6 +103,10 @@ static int session__attach(struct session *s)
 	s->img = image__open(s->pid, &e);
 	if (!s->img) {
 		warn("%s", e.msg);
+		return -errno;
+	}
+	if (s->o->record_path && !(s->rec = recorder__open(s->o->record_path))) {
+		warn("cannot create %s: %s", s->o->record_path, strerror(errno));
 		return -errno;
 	}
 	s->lc = lifecycle__new(&lo, on_record, s);
@@ -100,11 +121,12 @@ static int session__attach(struct session *s)
 		return -errno;
 	}
 	snprintf(exe_link, sizeof(exe_link), "/proc/%d/exe", (int)s->pid);
+	ls = *image__sites(s->img);
+	ls.with_park = s->o->park_probe;
 	err = lifecycle__add_target(s->lc, s->pid, image__facts(s->img),
 				    image__sites(s->img)->gc.offset != 0);
 	if (!err)
-		err = lifecycle__probe(s->lc, s->pid, exe_link, image__sites(s->img), &s->probes,
-				       &what);
+		err = lifecycle__probe(s->lc, s->pid, exe_link, &ls, &s->probes, &what);
 	if (err) {
 		/* The kernel's reason (ESRCH, ENOENT) would hide the plain one. */
 		if (target__dead(s->pid))
@@ -122,6 +144,11 @@ static int session__attach(struct session *s)
 	}
 	lifecycle__poll(s->lc, 0);
 	target__seed(s->t);
+	duty_opts = s->o->duty;
+	/* Without allgs no walk can find what the probes miss while off. */
+	if (!target__can_walk(s->t))
+		duty_opts.budget = 0.0;
+	duty__init(&s->duty, &duty_opts, now_ns(), session__hits(s));
 	debug("attached to PID %d (%s, %s)", (int)s->pid, image__path(s->img),
 	      image__go_version(s->img));
 	return 0;
@@ -149,6 +176,42 @@ static bool target_gone(struct session *s)
 	return kill(s->pid, 0) && errno == ESRCH;
 }
 
+/* Takes the spawn and exit probes off or puts them back as the duty cycle
+ * says, walking the goroutines each time (target__walk). Returns 0, or
+ * -errno when they cannot go back on (the target is gone: the loop finds
+ * out). */
+static int session__duty(struct session *s)
+{
+	switch (duty__step(&s->duty, now_ns(), session__hits(s))) {
+	case DUTY_PAUSE:
+		lifecycle__pause(s->probes, true);
+		debug("duty cycle: probes on %.1f%% of the time", s->duty.on_fraction * 100.0);
+		/* The table is then right as the off phase starts, exits lost
+		 * to a full ring buffer included. */
+		target__walk(s->t);
+		return 0;
+	case DUTY_RESUME:
+		target__walk(s->t);
+		return lifecycle__pause(s->probes, false);
+	default:
+		return 0;
+	}
+}
+
+/* With -v: how much the probes did, and how often a spawn walked the
+ * stack rather than reuse a cached one. */
+static void session__debug_counters(struct session *s)
+{
+	uint64_t c[LC_CNT_MAX] = {0};
+
+	if (lifecycle__counters(s->lc, c))
+		return;
+	debug("probe hits: spawn %llu (stack walks %llu), park %llu, exit %llu; read faults %llu",
+	      (unsigned long long)c[LC_CNT_SPAWN], (unsigned long long)c[LC_CNT_STACK_WALK],
+	      (unsigned long long)c[LC_CNT_PARK], (unsigned long long)c[LC_CNT_EXIT],
+	      (unsigned long long)c[LC_CNT_READ_FAULT]);
+}
+
 /* Drains events and refreshes until something ends the run. */
 static int session__loop(struct session *s)
 {
@@ -169,6 +232,8 @@ static int session__loop(struct session *s)
 		}
 		quit = ui__input(s->ui);
 		gone = target_gone(s);
+		if (!gone)
+			session__duty(s);
 		execed = !gone && target__execed(s->t);
 		t = now_ns();
 		if (t >= end)
@@ -191,6 +256,7 @@ static int session__loop(struct session *s)
 	}
 	/* Whatever is still queued belongs in the final report. */
 	lifecycle__poll(s->lc, 0);
+	session__debug_counters(s);
 	err = target__report(s->t, &r, true, gone || execed);
 	if (!err)
 		err = ui__finish(s->ui, &r);
@@ -210,12 +276,17 @@ static int session__loop(struct session *s)
 
 static void session__free(struct session *s)
 {
+	int rec_err;
+
 	ui__free(s->ui);
 	/* Detach first: nothing probes the target after. */
 	lifecycle__unprobe(s->probes);
 	target__free(s->t);
 	lifecycle__free(s->lc);
 	image__free(s->img);
+	rec_err = recorder__close(s->rec);
+	if (rec_err)
+		warn("writing %s: %s", s->o->record_path, strerror(-rec_err));
 	if (s->pidfd >= 0)
 		close(s->pidfd);
 }

@@ -12,11 +12,11 @@
 
 #include "cluster.h"
 #include "gtable.h"
+#include "gwalk.h"
 #include "log.h"
 #include "procmem.h"
 
 /* Go's g status values that matter here (runtime2.go). */
-#define G_IDLE	  0
 #define G_WAITING 4
 #define G_DEAD	  6
 #define G_LEAKED  10 /* Go 1.26+, set by the runtime's own leak detector */
@@ -36,6 +36,7 @@ struct target {
 	struct gtable *gt;
 	struct cluster *clusters;
 	uint64_t attach_ns;
+	uint64_t walk_ns;	       /* when the walk of allgs in progress began */
 	struct detector_opts detector; /* the options', with the exempt wait reason */
 	bool stopped;		       /* at the last refresh tick: SIGSTOP, a debugger */
 };
@@ -113,9 +114,48 @@ bool target__dead(pid_t pid)
 	return !st || st == 'Z' || st == 'X';
 }
 
-/* Goroutines read from allgs per batch: bounded memory for the pointers,
- * and the ring buffer drained between batches (see target__seed). */
-#define SEED_BATCH 4096
+/* A goroutine read from allgs as the table's seed. The runtime stamps
+ * waitsince lazily (at a GC after the park); when set it is on our clock
+ * and says how long the goroutine has been blocked at least. */
+static struct gtable_seed seed_of(const struct gwalk_g *w, uint64_t now)
+{
+	struct gtable_seed sd = {.goid = w->goid,
+				 .g_addr = w->g_addr,
+				 .gopc = w->gopc,
+				 .startpc = w->startpc,
+				 .since_ns = now,
+				 .wait_reason = w->wait_reason,
+				 .parked = w->parked};
+
+	if (w->parked && w->waitsince > 0 && (uint64_t)w->waitsince < now)
+		sd.since_ns = (uint64_t)w->waitsince;
+	return sd;
+}
+
+static void drain_between(void *ctx)
+{
+	struct target *t = ctx;
+
+	lifecycle__poll(t->lc, 0);
+}
+
+static int seed_one(void *ctx, const struct gwalk_g *w)
+{
+	struct target *t = ctx;
+	struct gtable_seed sd = seed_of(w, t->walk_ns);
+
+	gtable__seed(t->gt, &sd);
+	return 0;
+}
+
+static int observe_one(void *ctx, const struct gwalk_g *w)
+{
+	struct target *t = ctx;
+	struct gtable_seed sd = seed_of(w, t->walk_ns);
+
+	gtable__observe(t->gt, &sd);
+	return 0;
+}
 
 /* Goroutines alive before the probes attached, read once from the
  * target's runtime.allgs ([]*g), so that a leak older than linger is seen
@@ -124,80 +164,48 @@ bool target__dead(pid_t pid)
  * skipped, and a binary without the symbol yields none.
  *
  * A target can hold millions of goroutines, and the probes run meanwhile:
- * each g's fields are read with one read of the span that holds them all
- * (not one read per field), the pointers a batch at a time, and the ring
- * buffer is drained between batches so that a busy target does not
- * overrun it while this runs. Records and reads may interleave: a record
- * ingested first makes gtable__seed refuse the goroutine (-EEXIST), one
- * ingested after updates or removes the seeded entry. */
+ * the ring buffer is drained between batches so that a busy target does
+ * not overrun it while this runs. Records and reads may interleave: a
+ * record ingested first makes gtable__seed refuse the goroutine
+ * (-EEXIST), one ingested after updates or removes the seeded entry. */
 void target__seed(struct target *s)
 {
-	const struct {
-		uint32_t off, size;
-	} fields[] = {{s->off->g_goid, 8},	 {s->off->g_atomicstatus, 4},
-		      {s->off->g_gopc, 8},	 {s->off->g_startpc, 8},
-		      {s->off->g_waitreason, 1}, {s->off->g_waitsince, 8}};
-	uint64_t slice[2], *gs = NULL, n, seeded = 0, allgs;
-	uint32_t lo = UINT32_MAX, hi = 0;
-	uint64_t now = now_ns();
-	uint8_t *g = NULL;
+	uint64_t allgs = image__allgs(s->img), len;
+	int64_t n;
 
-	s->attach_ns = now;
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		if (fields[i].off < lo)
-			lo = fields[i].off;
-		if (fields[i].off + fields[i].size > hi)
-			hi = fields[i].off + fields[i].size;
-	}
-	allgs = image__allgs(s->img);
-	if (!allgs || procmem__read(s->pm, allgs + s->bias, slice, sizeof(slice)) || !slice[1])
+	s->attach_ns = now_ns();
+	if (!allgs)
 		return;
-	n = slice[1];
-	if (n > s->o->max_goroutines)
-		n = s->o->max_goroutines;
-	gs = malloc(SEED_BATCH * sizeof(*gs));
-	g = malloc(hi - lo);
-	if (!gs || !g)
-		goto cleanup;
-	for (uint64_t base = 0; base < n; base += SEED_BATCH) {
-		uint64_t m = n - base < SEED_BATCH ? n - base : SEED_BATCH;
+	/* allgs holds every g the target ever had, live or dead to reuse: an
+	 * upper bound that sizes the table once for a big target. */
+	if (!procmem__read(s->pm, allgs + s->bias + 8, &len, sizeof(len)))
+		gtable__reserve(s->gt, len);
+	s->walk_ns = s->attach_ns;
+	n = gwalk__run(s->pm, allgs + s->bias, s->off, s->o->max_goroutines, seed_one,
+		       drain_between, s);
+	debug("read %lld goroutines alive before attach", (long long)n);
+}
 
-		if (base)
-			lifecycle__poll(s->lc, 0);
-		if (procmem__read(s->pm, slice[0] + base * sizeof(*gs), gs, m * sizeof(*gs)))
-			break;
-		for (uint64_t i = 0; i < m; i++) {
-			struct gtable_seed sd = {.g_addr = gs[i], .since_ns = now};
-			uint32_t status = 0;
-			int64_t waitsince = 0;
-			uint8_t reason = 0;
+bool target__can_walk(const struct target *t)
+{
+	return image__allgs(t->img) != 0;
+}
 
-			if (procmem__read(s->pm, gs[i] + lo, g, hi - lo))
-				continue;
-			memcpy(&sd.goid, g + s->off->g_goid - lo, 8);
-			memcpy(&status, g + s->off->g_atomicstatus - lo, 4);
-			memcpy(&sd.gopc, g + s->off->g_gopc - lo, 8);
-			memcpy(&sd.startpc, g + s->off->g_startpc - lo, 8);
-			memcpy(&reason, g + s->off->g_waitreason - lo, 1);
-			memcpy(&waitsince, g + s->off->g_waitsince - lo, 8);
-			status &= ~(uint32_t)G_SCAN;
-			if (!sd.goid || status == G_DEAD || status == G_IDLE)
-				continue;
-			sd.parked = status == G_WAITING || status == G_LEAKED;
-			sd.wait_reason = reason;
-			/* The runtime stamps waitsince lazily (at a GC after the
-			 * park); when set it is on our clock and says how long the
-			 * goroutine has been blocked at least. */
-			if (sd.parked && waitsince > 0 && (uint64_t)waitsince < now)
-				sd.since_ns = (uint64_t)waitsince;
-			if (!gtable__seed(s->gt, &sd))
-				seeded++;
-		}
-	}
-	debug("read %llu goroutines alive before attach", (unsigned long long)seeded);
-cleanup:
-	free(g);
-	free(gs);
+void target__walk(struct target *t)
+{
+	uint64_t allgs = image__allgs(t->img), gone;
+	int64_t n;
+
+	if (!allgs)
+		return;
+	lifecycle__poll(t->lc, 0);
+	t->walk_ns = now_ns();
+	n = gwalk__run(t->pm, allgs + t->bias, t->off, t->o->max_goroutines, observe_one, NULL, t);
+	if (n < 0)
+		return;
+	gone = gtable__forget_unobserved(t->gt, t->walk_ns);
+	debug("walk: %lld live, %llu exited unseen, %.1f ms", (long long)n,
+	      (unsigned long long)gone, (double)(now_ns() - t->walk_ns) / 1e6);
 }
 
 /* The detector, with the wait reason of idle network I/O exempted
@@ -534,6 +542,8 @@ struct target *target__new(pid_t pid, struct image *img, struct lifecycle *lc, c
 		goto cleanup;
 	}
 	t->gt = gtable__new(&lim);
+	if (t->gt)
+		gtable__set_park_records(t->gt, o->park_probe);
 	t->clusters = cluster__new(LC_STACK_IDS, stack_frames, is_user_frame, t);
 	if (!t->gt || !t->clusters) {
 		err = attach_error__set(e, AF_OTHER, -ENOMEM, "out of memory");

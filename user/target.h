@@ -35,6 +35,14 @@ struct image *target__image(struct target *t);
  * this target may be ingested meanwhile. */
 void target__seed(struct target *t);
 
+/* Whether the goroutines can be walked (the image has runtime.allgs):
+ * the duty cycle needs it. */
+bool target__can_walk(const struct target *t);
+/* Walks the goroutines while the spawn and exit probes are off (duty
+ * cycle): those spawned unseen join the table (as seeded: their spawn
+ * time is unknown), those whose exit was missed leave it. Drains lc
+ * first. Best effort. */
+void target__walk(struct target *t);
 /* Applies one ring-buffer record of this target (the hot path: no
  * allocation, no syscall once the tables are sized). */
 void target__ingest(struct target *t, const void *rec, size_t len);

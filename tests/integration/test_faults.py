@@ -7,6 +7,7 @@ report, or 2 with one line), never crash or hang, and leave no probe behind.
 The targets are tests/targets/mixed (three known leaks, with ground truth)
 and tests/targets/faults (one fault behaviour per -mode; see its main.go)."""
 import argparse
+import glob
 import json
 import os
 import signal
@@ -192,10 +193,26 @@ def assert_no_probes_left(target_pid, prog_ids, timeout=5):
         time.sleep(0.2)
 
 
-def attached_prog_ids(target_pid, linger_pid):
-    entries = uprobes_on(target_pid, linger_pid)
-    assert len(entries) >= 3, f"linger has no spawn, park and exit probes: {entries}"
-    return {e["prog_id"] for e in entries}
+def attached_prog_ids(target_pid, linger_pid, timeout=5):
+    """linger's programs, once its spawn and exit probes are seen on the
+    target (the park probe only with --park-probe). On a busy target they
+    run in duty cycles: off for up to ~2 s at a time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        entries = uprobes_on(target_pid, linger_pid)
+        if len(entries) >= 2:
+            break
+        assert time.monotonic() < deadline, f"linger has no spawn and exit probes: {entries}"
+        time.sleep(0.05)
+    ids = {e["prog_id"] for e in entries}
+    # Every program linger holds, attached now or not.
+    for path in glob.glob(f"/proc/{linger_pid}/fdinfo/*"):
+        try:
+            with open(path) as f:
+                ids |= {int(l.split()[1]) for l in f if l.startswith("prog_id:")}
+        except (OSError, ValueError):
+            pass
+    return ids
 
 
 # ---- 1. the target killed while linger attaches ---------------------------

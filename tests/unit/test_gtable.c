@@ -861,6 +861,177 @@ static void test_probe_gone(void **state)
 	gtable__free(t);
 }
 
+/* Without park records: a site with no statistics gets its sample from
+ * one read of its oldest goroutine; past the threshold the probe decides
+ * as with records. */
+static void test_no_park_records(void **state)
+{
+	struct probe_ctx c = {.answer = 1, .wr = WR_SELECT};
+	struct gtable *t = table(1000, 16);
+	const struct report_site *s;
+	struct detector_opts o;
+	struct report r = {0};
+	uint64_t g;
+
+	(void)state;
+	detector_opts__defaults(&o);
+	gtable__set_park_records(t, false);
+	for (g = 1; g <= 10; g++) {
+		assert_int_equal(put_spawn(t, g, g, 10, 0x401000), 0);
+		assert_int_equal(put_exit(t, g + 10 * MS, g), 0);
+	}
+	for (g = 21; g <= 23; g++)
+		assert_int_equal(put_spawn(t, 100 * MS + g, g, 10, 0x401000), 0);
+	for (g = 41; g <= 44; g++)
+		assert_int_equal(put_spawn(t, 1000 + g, g, 11, 0x402000), 0);
+	assert_int_equal(gtable__report(t, &o, SEC, probe, &c, &r), 0);
+	/* Three past site 10's threshold, read while censoring (parked:
+	 * not censored, suspects), then site 11's oldest (41). */
+	assert_int_equal(c.calls, 4);
+	assert_int_equal(c.goids[3], 41);
+	s = site_of(&r, 10);
+	assert_int_equal(s->suspects, 3);
+	assert_int_equal(s->sample_goid, 21);
+	s = site_of(&r, 11);
+	assert_int_equal(s->suspects, 0);
+	assert_true(s->has_wait_reason);
+	assert_int_equal(s->wait_reason, WR_SELECT);
+	assert_int_equal(s->sample_goid, 41);
+	report__free(&r);
+	/* Running now: no sample, and no suspects either. */
+	c.answer = 0;
+	c.calls = 0;
+	assert_int_equal(gtable__report(t, &o, 2 * SEC, probe, &c, &r), 0);
+	assert_false(site_of(&r, 11)->has_wait_reason);
+	assert_int_equal(site_of(&r, 10)->suspects, 0);
+	/* Running, they are censored: the threshold rises past them; site
+	 * 11's oldest is read for a sample (site 10's are known running). */
+	assert_int_equal(c.calls, 3 + 1);
+	report__free(&r);
+	gtable__free(t);
+}
+
+static struct gtable_seed seed_at(uint64_t goid, uint64_t gopc, uint64_t since)
+{
+	struct gtable_seed sd = {.goid = goid,
+				 .g_addr = g_addr_of(goid),
+				 .gopc = gopc,
+				 .startpc = gopc + 0x100,
+				 .since_ns = since,
+				 .wait_reason = WR_CHAN_RECV,
+				 .parked = true};
+
+	return sd;
+}
+
+/* A walk after an off phase: goroutines it sees stay or join (as seeded,
+ * whose exits give no sample), tracked ones it misses are dropped as
+ * censored, and goroutines spawned after the walk began are kept. */
+static void test_walk_observe_forget(void **state)
+{
+	struct gtable *t = table(1000, 16);
+	struct gtable_seed sd;
+	struct detector_opts o;
+	struct gtable_stats st;
+	struct report r = {0};
+	uint64_t g;
+
+	(void)state;
+	detector_opts__defaults(&o);
+	for (g = 1; g <= 4; g++)
+		assert_int_equal(put_spawn(t, g * MS, g, 10, 0x401000), 0);
+	/* Walk at 100ms: 1 and 2 live, 3 and 4 exited unseen; 7 was spawned
+	 * while the probes were off; 5 is spawned after the walk began. */
+	assert_int_equal(put_spawn(t, 101 * MS, 5, 10, 0x401000), 0);
+	sd = seed_at(1, 0x401000, 100 * MS);
+	assert_int_equal(gtable__observe(t, &sd), 0);
+	sd = seed_at(2, 0x401000, 100 * MS);
+	assert_int_equal(gtable__observe(t, &sd), 0);
+	sd = seed_at(7, 0x401000, 100 * MS);
+	assert_int_equal(gtable__observe(t, &sd), 0);
+	assert_int_equal(gtable__forget_unobserved(t, 100 * MS), 2);
+	st = stats_of(t);
+	assert_int_equal(st.live, 4); /* 1, 2, 5 and 7 */
+	assert_int_equal(st.vanished, 2);
+	assert_int_equal(st.seeded, 1);
+	/* The next walk does not see 1 or 5: both dropped now. */
+	sd = seed_at(2, 0x401000, 200 * MS);
+	assert_int_equal(gtable__observe(t, &sd), 0);
+	sd = seed_at(7, 0x401000, 200 * MS);
+	assert_int_equal(gtable__observe(t, &sd), 0);
+	assert_int_equal(gtable__forget_unobserved(t, 200 * MS), 2);
+	/* 7's exit is not a lifetime sample; 2's is. */
+	assert_int_equal(put_exit(t, 300 * MS, 7), 0);
+	assert_int_equal(put_exit(t, 300 * MS, 2), 0);
+	assert_int_equal(gtable__report(t, &o, SEC, NULL, NULL, &r), 0);
+	assert_int_equal(r.hdr.live, 0);
+	assert_int_equal(site_of(&r, 10)->exited, 1);
+	report__free(&r);
+	assert_int_equal(gtable__observe(t, &(struct gtable_seed){0}), -EINVAL);
+	gtable__free(t);
+}
+
+/* A site whose goroutines often outlive the probes' slice (exits missed,
+ * censored) has no threshold: its short samples would flag its long
+ * goroutines. */
+static void test_censored_site_has_no_threshold(void **state)
+{
+	struct probe_ctx c = {.answer = 1, .wr = WR_SELECT};
+	struct gtable *t = table(1000, 16);
+	struct detector_opts o;
+	struct report r = {0};
+	uint64_t g;
+
+	(void)state;
+	detector_opts__defaults(&o);
+	gtable__set_park_records(t, false);
+	for (g = 1; g <= 20; g++) {
+		assert_int_equal(put_spawn(t, g, g, 10, 0x401000), 0);
+		assert_int_equal(put_exit(t, g + 10 * MS, g), 0);
+	}
+	for (g = 21; g <= 25; g++)
+		assert_int_equal(put_spawn(t, 50 * MS + g, g, 10, 0x401000), 0);
+	assert_int_equal(gtable__report(t, &o, SEC, probe, &c, &r), 0);
+	assert_true(site_of(&r, 10)->threshold_ns > 0);
+	assert_int_equal(site_of(&r, 10)->suspects, 5);
+	report__free(&r);
+	/* A walk finds two of them gone: 2 censored against 20 samples. */
+	for (g = 23; g <= 25; g++) {
+		struct gtable_seed sd = seed_at(g, 0x401000, 2 * SEC);
+
+		assert_int_equal(gtable__observe(t, &sd), 0);
+	}
+	assert_int_equal(gtable__forget_unobserved(t, 2 * SEC), 2);
+	c.calls = 0;
+	assert_int_equal(gtable__report(t, &o, 3 * SEC, probe, &c, &r), 0);
+	assert_true(site_of(&r, 10)->threshold_ns == 0.0);
+	assert_int_equal(site_of(&r, 10)->suspects, 0);
+	/* No suspect to read: only the site's oldest, for its sample. */
+	assert_int_equal(c.calls, 1);
+	assert_true(site_of(&r, 10)->has_wait_reason);
+	report__free(&r);
+	gtable__free(t);
+}
+
+/* Reserving sizes the map once; past max_goroutines it is clamped, and
+ * the table still takes exactly max_goroutines. */
+static void test_reserve(void **state)
+{
+	struct gtable *t = table(3000, 16);
+	struct gtable_stats st;
+	uint64_t g;
+
+	(void)state;
+	assert_int_equal(gtable__reserve(t, 2000), 0);
+	assert_int_equal(gtable__reserve(t, 1ULL << 40), 0);
+	for (g = 1; g <= 3001; g++)
+		put_spawn(t, g, g, 1, 0x401000);
+	st = stats_of(t);
+	assert_int_equal(st.live, 3000);
+	assert_int_equal(st.evicted, 1);
+	gtable__free(t);
+}
+
 static void test_rates(void **state)
 {
 	struct detector_opts o;
@@ -1024,6 +1195,10 @@ int main(void)
 	    cmocka_unit_test(test_duplicate_and_unknown),
 	    cmocka_unit_test(test_probe_only_past_threshold),
 	    cmocka_unit_test(test_probe_gone),
+	    cmocka_unit_test(test_no_park_records),
+	    cmocka_unit_test(test_walk_observe_forget),
+	    cmocka_unit_test(test_censored_site_has_no_threshold),
+	    cmocka_unit_test(test_reserve),
 	    cmocka_unit_test(test_rates),
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_map_stress),

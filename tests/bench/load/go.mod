@@ -1,0 +1,3 @@
+module linger/tests/bench/load
+
+go 1.17

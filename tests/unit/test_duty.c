@@ -1,0 +1,105 @@
+/* The duty cycle's policy: full time at low rates, cycles sized to the
+ * budget at high ones, a walk before the probes go back on. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "duty.h"
+
+#define MS 1000000ULL
+
+static void test_fraction(void **state)
+{
+	struct duty_opts o;
+
+	(void)state;
+	duty_opts__defaults(&o);
+	/* 1% of a core at 1 us a hit: 10k hits/s fit. */
+	assert_true(duty__fraction(&o, 5000) == 1.0);
+	assert_true(duty__fraction(&o, 10000) == 1.0);
+	assert_true(duty__fraction(&o, 100000) > 0.0999 && duty__fraction(&o, 100000) < 0.1001);
+	assert_true(duty__fraction(&o, 1e9) == o.min_on);
+	o.budget = 0;
+	assert_true(duty__fraction(&o, 1e9) == 1.0);
+}
+
+static void test_low_rate_stays_on(void **state)
+{
+	struct duty_opts o;
+	struct duty d;
+	uint64_t t, hits = 0;
+
+	(void)state;
+	duty_opts__defaults(&o);
+	duty__init(&d, &o, 0, 0);
+	for (t = 50 * MS; t <= 5000 * MS; t += 50 * MS) {
+		hits += 100; /* 2k hits/s */
+		assert_int_equal(duty__step(&d, t, hits), DUTY_NONE);
+		assert_true(d.on);
+	}
+}
+
+static void test_high_rate_cycles(void **state)
+{
+	struct duty_opts o;
+	struct duty d;
+	uint64_t t = 0, hits = 0, on_ns = 0, off_ns = 0, resumes = 0;
+
+	(void)state;
+	duty_opts__defaults(&o);
+	duty__init(&d, &o, 0, 0);
+	/* 100k hits/s while on: 10% on, i.e. 100ms on, 900ms off. */
+	while (t < 20000 * MS) {
+		enum duty_action a;
+
+		t += 10 * MS;
+		if (d.on)
+			hits += 1000;
+		*(d.on ? &on_ns : &off_ns) += 10 * MS;
+		a = duty__step(&d, t, hits);
+		if (a == DUTY_RESUME)
+			resumes++;
+		assert_true(a != DUTY_PAUSE || !d.on);
+	}
+	assert_true(d.cycling);
+	assert_true(d.on_fraction > 0.0999 && d.on_fraction < 0.1001);
+	assert_true(resumes >= 18 && resumes <= 20);
+	/* The first second is full time, measuring. */
+	assert_true(on_ns - 1000 * MS < 2200 * MS && on_ns - 1000 * MS > 1700 * MS);
+	assert_true(off_ns > 16000 * MS);
+}
+
+static void test_rate_falls_back_to_full_time(void **state)
+{
+	struct duty_opts o;
+	struct duty d;
+	uint64_t t = 0, hits = 0;
+
+	(void)state;
+	duty_opts__defaults(&o);
+	duty__init(&d, &o, 0, 0);
+	assert_int_equal(duty__step(&d, 1000 * MS, 1000000), DUTY_PAUSE);
+	hits = 1000000;
+	t = 1000 * MS + d.phase_len;
+	assert_int_equal(duty__step(&d, t, hits), DUTY_RESUME);
+	/* A quiet slice: back to full time, probes stay on. */
+	assert_int_equal(duty__step(&d, t + 100 * MS, hits + 10), DUTY_NONE);
+	assert_true(d.on);
+	assert_false(d.cycling);
+	assert_int_equal(duty__step(&d, t + 600 * MS, hits + 20), DUTY_NONE);
+	assert_true(d.on);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_fraction),
+	    cmocka_unit_test(test_low_rate_stays_on),
+	    cmocka_unit_test(test_high_rate_cycles),
+	    cmocka_unit_test(test_rate_falls_back_to_full_time),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
