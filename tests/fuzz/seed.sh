@@ -36,6 +36,8 @@ toolchains() {
 }
 
 # build GOROOT OUT FLAGS...: builds gotiny unless OUT is newer than its sources.
+# -trimpath: seeds end up in the committed corpora, and the file names in a
+# binary's tables would otherwise carry where this checkout happens to be.
 build() {
 	local root=$1 bin=$2
 	shift 2
@@ -46,7 +48,7 @@ build() {
 	(cd "$gotiny" && env -u GOROOT_FINAL -u GOBIN -u GOEXPERIMENT GOROOT="$root" \
 		PATH="$root/bin:$PATH" GOTOOLCHAIN=local GOFLAGS=-mod=mod GOENV=off GOPROXY=off \
 		GOSUMDB=off GOWORK=off GOTELEMETRY=off GOCACHE="$gocache/gocache" \
-		GOPATH="$gocache/gopath" "$root/bin/go" build "$@" -o "$bin" .)
+		GOPATH="$gocache/gopath" "$root/bin/go" build -trimpath "$@" -o "$bin" .)
 }
 
 # Whole binaries, and their DWARF and pclntab, are MBs each, and one
