@@ -21,26 +21,9 @@
 #include "report.h"
 
 #include "fixture_report.h"
+#include "golden.h"
 
 #define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *data;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	data = calloc(1, (size_t)n + 1);
-	assert_non_null(data);
-	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return data;
-}
 
 static void agent_stats(struct metrics_agent *a)
 {
@@ -100,7 +83,6 @@ static void test_fixture(void **state)
 	struct metrics_agent a;
 	struct report r;
 	struct buf b = {0};
-	char *want;
 
 	(void)state;
 	fixture__report(&r);
@@ -108,17 +90,8 @@ static void test_fixture(void **state)
 	procs[0] = (struct metrics_proc){&r, ID64, "/kubepods/pod1/cri-containerd-" ID64 ".scope"};
 	procs[1] = (struct metrics_proc){&r, "", "/system.slice/orders.service"};
 	assert_int_equal(metrics__render(procs, 2, &a, &b), 0);
-	if (getenv("LINGER_UPDATE_GOLDEN")) {
-		FILE *f = fopen(FIXTURES_DIR "/metrics.txt", "wb");
-
-		assert_non_null(f);
-		fwrite(b.data, 1, b.len, f);
-		fclose(f);
-	}
-	want = read_file(FIXTURES_DIR "/metrics.txt");
-	assert_string_equal(b.data, want);
+	golden__check(&b, "metrics.txt");
 	check_exposition(b.data);
-	free(want);
 	buf__free(&b);
 	report__free(&r);
 }

@@ -17,49 +17,24 @@
 #include "report.h"
 
 #include "fixture_report.h"
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *data;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	data = calloc(1, (size_t)n + 1);
-	assert_non_null(data);
-	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return data;
-}
+#include "golden.h"
 
 static void test_fixture(void **state)
 {
 	struct report r;
 	struct buf b = {0};
-	char *want;
+	size_t once;
 
 	(void)state;
 	fixture__report(&r);
 	assert_int_equal(json__render(&r, &b), 0);
-	if (getenv("LINGER_UPDATE_GOLDEN")) {
-		FILE *f = fopen(FIXTURES_DIR "/report.json", "wb");
-
-		assert_non_null(f);
-		fwrite(b.data, 1, b.len, f);
-		fclose(f);
-	}
-	want = read_file(FIXTURES_DIR "/report.json");
-	assert_string_equal(b.data, want);
+	golden__check(&b, "report.json");
 	/* One line: the only newline ends it. */
 	assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1);
 	/* Appends: a second render doubles the buffer. */
+	once = b.len;
 	assert_int_equal(json__render(&r, &b), 0);
-	assert_int_equal(b.len, 2 * strlen(want));
-	free(want);
+	assert_int_equal(b.len, 2 * once);
 	buf__free(&b);
 	report__free(&r);
 }

@@ -18,25 +18,7 @@
 #include "table.h"
 
 #include "fixture_report.h"
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *data;
-	long n;
-
-	if (!f)
-		return strdup("");
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	data = calloc(1, (size_t)n + 1);
-	assert_non_null(data);
-	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return data;
-}
+#include "golden.h"
 
 /* Display columns the way a UTF-8 terminal counts them for this text:
  * one per code point. Also checks the text is valid UTF-8. */
@@ -197,27 +179,6 @@ static struct report_site *site_by_key(struct report *r, uint64_t key)
 	return NULL;
 }
 
-/* Compares a screen with a golden file, or writes it when asked to. */
-static void golden_check(const struct buf *b, const char *name)
-{
-	char path[512];
-	char *want;
-
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, name);
-	if (getenv("LINGER_UPDATE_GOLDEN")) {
-		FILE *f = fopen(path, "wb");
-
-		assert_non_null(f);
-		fwrite(b->data, 1, b->len, f);
-		fclose(f);
-	}
-	want = read_file(path);
-	if (strcmp(b->data, want))
-		fprintf(stderr, "--- want %s\n%s--- got\n%s", name, want, b->data);
-	assert_string_equal(b->data, want);
-	free(want);
-}
-
 static void golden(int width, int height, const char *name)
 {
 	struct report r = fixture();
@@ -227,7 +188,7 @@ static void golden(int width, int height, const char *name)
 
 	assert_int_equal(table__render_view(&r, &v, width, height, &b, styles), 0);
 	check_shape(&b, width, height);
-	golden_check(&b, name);
+	golden__check(&b, name);
 	/* Pure: the same input renders the same screen. */
 	assert_int_equal(table__render_view(&r, &v, width, height, &again, NULL), 0);
 	assert_string_equal(again.data, b.data);
@@ -262,7 +223,7 @@ static void golden_detail(int width, int height, const char *name)
 					      styles, &max),
 			 0);
 	check_shape(&b, width, height);
-	golden_check(&b, name);
+	golden__check(&b, name);
 	buf__free(&b);
 	report__free(&r);
 }
@@ -288,7 +249,7 @@ static void test_golden_help_80x24(void **state)
 	assert_int_equal(table__render_help(80, 24, &b, styles), 0);
 	/* Every key and every column fits on the smallest usual terminal. */
 	assert_int_equal(check_shape(&b, 80, 24), 24);
-	golden_check(&b, "table_help_80x24.txt");
+	golden__check(&b, "table_help_80x24.txt");
 	assert_int_equal(styles[0], TABLE_STYLE_TITLE);
 	buf__free(&b);
 }
