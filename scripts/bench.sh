@@ -2,7 +2,7 @@
 # linger's overhead benchmark (tests/bench/bench.py): throughput of Go
 # workloads and etcd unprobed, with linger and with bpftrace, and the
 # pipeline's figures, each next to its target. As root, after
-# scripts/setup.sh and scripts/build.sh; about 10 minutes. Arguments go to
+# scripts/setup.sh and scripts/build.sh; about 15 minutes. Arguments go to
 # bench.py (--help lists them; --park-probe adds linger's every-park mode).
 set -euo pipefail
 cd "$(dirname "$0")/.."

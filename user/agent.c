@@ -612,7 +612,8 @@ static int agent__setup(struct agent *a)
 	struct lifecycle_opts lo = {.ringbuf_bytes = a->o->ringbuf_bytes,
 				    .wakeup_bytes = session__wakeup_bytes(a->o->ringbuf_bytes),
 				    .max_targets = a->o->max_procs,
-				    .follow_exec = true};
+				    .follow_exec = true,
+				    .perf_uprobes = a->o->perf_uprobes};
 	uint64_t eff = 0;
 	char missing[96];
 	int err;

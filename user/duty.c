@@ -3,11 +3,11 @@
 
 void duty_opts__defaults(struct duty_opts *o)
 {
-	o->budget = 0.01;
-	o->hit_cost_ns = 1000;
+	o->budget = 0.005;
+	o->hit_cost_ns = 1200;
 	o->slice_ns = 100000000ULL;
-	o->min_on = 0.05;
-	o->eval_ns = 1000000000ULL;
+	o->min_on = 0.025;
+	o->eval_ns = 250000000ULL;
 }
 
 double duty__fraction(const struct duty_opts *o, double rate_per_s)
@@ -45,9 +45,16 @@ enum duty_action duty__step(struct duty *d, uint64_t now_ns, uint64_t hits)
 		d->phase_hits = hits;
 		return DUTY_RESUME;
 	}
-	if (elapsed < (d->cycling ? d->o.slice_ns : d->o.eval_ns) || !elapsed)
+	if (!elapsed)
 		return DUTY_NONE;
 	rate = (double)(hits > d->phase_hits ? hits - d->phase_hits : 0) * 1e9 / (double)elapsed;
+	if (elapsed < (d->cycling ? d->o.slice_ns : d->o.eval_ns)) {
+		/* At full time a burst need not wait for the next measure: a
+		 * fifth of a slice at twice the budget's rate is evidence
+		 * enough, and every millisecond of it costs the target. */
+		if (d->cycling || elapsed < d->o.slice_ns / 5 || duty__fraction(&d->o, rate) > 0.5)
+			return DUTY_NONE;
+	}
 	d->on_fraction = duty__fraction(&d->o, rate);
 	d->phase_ns = now_ns;
 	d->phase_hits = hits;

@@ -5,9 +5,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lifecycle.skel.h"
@@ -16,23 +19,37 @@
 /* Spawn sites and one exit site: the probes lifecycle__pause takes off. */
 #define MAX_LINKS (LIFECYCLE_MAX_SPAWN_SITES + 1)
 
+/* Not in the bpf.h of every distribution: multi-uprobe links came with
+ * Linux 6.6. */
+#define LC_TRACE_UPROBE_MULTI 48
+
 struct lifecycle {
 	struct lifecycle_bpf *skel; /* keeps the exec tracepoint's link */
 	struct ring_buffer *rb;
 	lifecycle_record_fn fn;
 	void *ctx;
+	bool multi; /* probes attach as multi-uprobe links */
+};
+
+/* Probes attached by one program: a multi-uprobe link (one fd for all its
+ * sites) or, on kernels without them, one perf-event link per site. */
+struct plink {
+	int fd;
+	struct bpf_link *perf[MAX_LINKS];
+	size_t nperf;
 };
 
 struct lifecycle_probes {
-	/* A program attached at several offsets has several links; the
-	 * skeleton keeps one per program, so they live here. links[0] is
-	 * the exit probe's, the spawn probes' follow. */
-	struct bpf_link *links[MAX_LINKS];
-	size_t nlinks;
+	/* exit then spawn: the pair the duty cycle takes off and puts back */
+	struct plink cycled[2];
+	size_t ncycled;
 	/* Attached as long as the probes are: park (--park-probe only) and
 	 * the end of each GC cycle (rare). */
-	struct bpf_link *park;
-	struct bpf_link *gc;
+	struct plink park;
+	struct plink gc;
+	/* Links a pause is destroying, one thread each (detach_cycled). */
+	pthread_t retiring[2];
+	size_t nretiring;
 	/* What lifecycle__probe was given, to attach again after a pause. */
 	struct lifecycle *lc;
 	pid_t pid;
@@ -47,6 +64,71 @@ static int on_ringbuf(void *ctx, void *data, size_t len)
 	return lc->fn(lc->ctx, data, len);
 }
 
+/* BPF_LINK_CREATE's arguments for a multi-uprobe link, laid out as the
+ * kernel reads them (union bpf_attr, link_create). */
+struct uprobe_multi_attr {
+	__u32 prog_fd;
+	__u32 target_fd;
+	__u32 attach_type;
+	__u32 flags;
+	__aligned_u64 path;
+	__aligned_u64 offsets;
+	__aligned_u64 ref_ctr_offsets;
+	__aligned_u64 cookies;
+	__u32 cnt;
+	__u32 multi_flags;
+	__u32 pid;
+};
+
+/* Returns the link's fd or -errno. pid 0: every process. */
+static int uprobe_multi_link(int prog_fd, const char *path, const __u64 *offsets,
+			     const __u64 *cookies, __u32 cnt, int pid)
+{
+	struct uprobe_multi_attr m = {.prog_fd = (__u32)prog_fd,
+				      .attach_type = LC_TRACE_UPROBE_MULTI,
+				      .path = (__u64)(uintptr_t)path,
+				      .offsets = (__u64)(uintptr_t)offsets,
+				      .cookies = (__u64)(uintptr_t)cookies,
+				      .cnt = cnt,
+				      .pid = (__u32)pid};
+	union bpf_attr attr;
+	int fd;
+
+	_Static_assert(sizeof(m) <= sizeof(attr), "uprobe_multi attributes fit bpf_attr");
+	memset(&attr, 0, sizeof(attr));
+	memcpy(&attr, &m, sizeof(m));
+	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+/* Whether this kernel has multi-uprobe links that filter by process: a
+ * link on "/" (not a regular file) fails with EBADF where they exist;
+ * with an invalid pid, kernels whose filter works on processes (rather
+ * than on one thread, as the first ones did) refuse it with EINVAL before
+ * looking at the path. */
+static bool uprobe_multi_works(void)
+{
+	const struct bpf_insn ret0[] = {
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+	    {.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = LC_TRACE_UPROBE_MULTI);
+	__u64 offset = 0;
+	int prog, err1, err2;
+
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "lc_probe", "GPL", ret0, 2, &opts);
+	if (prog < 0)
+		return false;
+	err1 = uprobe_multi_link(prog, "/", &offset, NULL, 1, 0);
+	err2 = uprobe_multi_link(prog, "/", &offset, NULL, 1, -1);
+	if (err1 >= 0)
+		close(err1);
+	if (err2 >= 0)
+		close(err2);
+	close(prog);
+	return err1 == -EBADF && err2 == -EINVAL;
+}
+
 struct lifecycle *lifecycle__new(const struct lifecycle_opts *o, lifecycle_record_fn fn, void *ctx)
 {
 	struct lifecycle *lc;
@@ -57,6 +139,7 @@ struct lifecycle *lifecycle__new(const struct lifecycle_opts *o, lifecycle_recor
 		return NULL;
 	lc->fn = fn;
 	lc->ctx = ctx;
+	lc->multi = !o->perf_uprobes && uprobe_multi_works();
 	lc->skel = lifecycle_bpf__open();
 	if (!lc->skel) {
 		err = -errno;
@@ -70,6 +153,14 @@ struct lifecycle *lifecycle__new(const struct lifecycle_opts *o, lifecycle_recor
 		err = bpf_map__set_max_entries(lc->skel->maps.gc_cycles, o->max_targets);
 	if (!err && !o->follow_exec)
 		err = bpf_program__set_autoload(lc->skel->progs.on_exec, false);
+	if (lc->multi) {
+		struct bpf_program *uprobes[] = {lc->skel->progs.on_spawn, lc->skel->progs.on_exit,
+						 lc->skel->progs.on_park, lc->skel->progs.on_gc};
+
+		for (size_t i = 0; !err && i < sizeof(uprobes) / sizeof(uprobes[0]); i++)
+			err = bpf_program__set_expected_attach_type(uprobes[i],
+								    LC_TRACE_UPROBE_MULTI);
+	}
 	if (err)
 		goto cleanup;
 	err = lifecycle_bpf__load(lc->skel);
@@ -87,6 +178,7 @@ struct lifecycle *lifecycle__new(const struct lifecycle_opts *o, lifecycle_recor
 		err = -errno;
 		goto cleanup;
 	}
+	debug("probes attach as %s", lc->multi ? "multi-uprobe links" : "perf-event uprobes");
 	return lc;
 cleanup:
 	lifecycle__free(lc);
@@ -103,44 +195,123 @@ void lifecycle__free(struct lifecycle *lc)
 	free(lc);
 }
 
-static struct bpf_link *attach_one(struct lifecycle_probes *p, struct bpf_program *prog,
-				   const struct lifecycle_site *site)
+static void plink__init(struct plink *l)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = site->reg);
-
-	return bpf_program__attach_uprobe_opts(prog, p->pid, p->binary, (size_t)site->offset,
-					       &opts);
+	l->fd = -1;
+	l->nperf = 0;
 }
 
-/* Spawn probes first: the exit probe stays on until no spawn can be seen
- * whose exit it would miss (a detach takes milliseconds, thousands of
- * spawns on a busy target). */
-static void detach_cycled(struct lifecycle_probes *p)
+static void plink__destroy(struct plink *l)
 {
-	while (p->nlinks)
-		bpf_link__destroy(p->links[--p->nlinks]);
+	if (l->fd >= 0)
+		close(l->fd);
+	while (l->nperf)
+		bpf_link__destroy(l->perf[--l->nperf]);
+	l->fd = -1;
 }
 
-/* Attaches the exit probe, then the spawn probes; on failure none stays
+/* Attaches prog at n sites of the binary. Returns 0 or -errno, with
+ * nothing attached on failure. */
+static int plink__attach(struct plink *l, struct lifecycle_probes *p, struct bpf_program *prog,
+			 const struct lifecycle_site *sites, size_t n)
+{
+	__u64 offsets[MAX_LINKS], cookies[MAX_LINKS];
+	int fd;
+
+	plink__init(l);
+	if (n > MAX_LINKS)
+		return -E2BIG;
+	if (p->lc->multi) {
+		for (size_t i = 0; i < n; i++) {
+			offsets[i] = sites[i].offset;
+			cookies[i] = sites[i].reg;
+		}
+		fd = uprobe_multi_link(bpf_program__fd(prog), p->binary, offsets, cookies, (__u32)n,
+				       p->pid < 0 ? 0 : p->pid);
+		if (fd < 0)
+			return fd;
+		l->fd = fd;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = sites[i].reg);
+		struct bpf_link *link = bpf_program__attach_uprobe_opts(
+		    prog, p->pid, p->binary, (size_t)sites[i].offset, &opts);
+
+		if (!link) {
+			int err = -errno;
+
+			plink__destroy(l);
+			return err;
+		}
+		l->perf[l->nperf++] = link;
+	}
+	return 0;
+}
+
+static void *destroy_plink(void *l)
+{
+	plink__destroy(l);
+	return NULL;
+}
+
+/* Waits for the links of the last pause to be gone. */
+static void join_retiring(struct lifecycle_probes *p)
+{
+	while (p->nretiring)
+		pthread_join(p->retiring[--p->nretiring], NULL);
+}
+
+/* Destroying a uprobe link removes its breakpoints at once, then waits
+ * out a kernel grace period (0.1-0.3 s here); perf-event uprobes even take
+ * a lock across that wait, so their breakpoints go one grace period after
+ * another. Meanwhile the probes not yet removed fire at full cost, and a
+ * loop that waited would stop draining the ring buffer: so the exit and
+ * the spawn probes go in a thread each, and lifecycle__pause returns at
+ * once (the next attach or unprobe joins them). With block, or when no
+ * thread can start, they go here and now. */
+static void detach_cycled(struct lifecycle_probes *p, bool block)
+{
+	sigset_t all, old;
+
+	join_retiring(p);
+	sigfillset(&all);
+	/* The threads inherit the mask: signals stay with the main loop. */
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	while (p->ncycled) {
+		struct plink *l = &p->cycled[--p->ncycled];
+
+		if (block || pthread_create(&p->retiring[p->nretiring], NULL, destroy_plink, l))
+			plink__destroy(l);
+		else
+			p->nretiring++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (block)
+		join_retiring(p);
+}
+
+/* Attaches the exit probe, then the spawn probes: the exit probe is on
+ * before any spawn it should see the end of. On failure none stays
  * attached. */
 static int attach_cycled(struct lifecycle_probes *p, const char **failed_what)
 {
 	const struct lifecycle_sites *s = &p->sites;
-	struct bpf_link *link;
+	int err;
 
+	join_retiring(p);
 	*failed_what = "exit probe";
-	for (size_t i = 0; i <= s->nspawn; i++) {
-		link = i == 0 ? attach_one(p, p->lc->skel->progs.on_exit, &s->exit)
-			      : attach_one(p, p->lc->skel->progs.on_spawn, &s->spawn[i - 1]);
-		if (!link) {
-			int err = -errno;
-
-			detach_cycled(p);
-			return err;
-		}
-		p->links[p->nlinks++] = link;
-		*failed_what = "spawn probe";
+	err = plink__attach(&p->cycled[0], p, p->lc->skel->progs.on_exit, &s->exit, 1);
+	if (err)
+		return err;
+	p->ncycled = 1;
+	*failed_what = "spawn probe";
+	err = plink__attach(&p->cycled[1], p, p->lc->skel->progs.on_spawn, s->spawn, s->nspawn);
+	if (err) {
+		detach_cycled(p, true);
+		return err;
 	}
+	p->ncycled = 2;
 	*failed_what = NULL;
 	return 0;
 }
@@ -157,6 +328,8 @@ int lifecycle__probe(struct lifecycle *lc, pid_t pid, const char *binary,
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
+	plink__init(&p->park);
+	plink__init(&p->gc);
 	if (s->nspawn > LIFECYCLE_MAX_SPAWN_SITES ||
 	    snprintf(p->binary, sizeof(p->binary), "%s", binary) >= (int)sizeof(p->binary)) {
 		err = -E2BIG;
@@ -170,19 +343,15 @@ int lifecycle__probe(struct lifecycle *lc, pid_t pid, const char *binary,
 		goto cleanup;
 	if (s->with_park) {
 		*failed_what = "park probe";
-		p->park = attach_one(p, lc->skel->progs.on_park, &s->park);
-		if (!p->park) {
-			err = -errno;
+		err = plink__attach(&p->park, p, lc->skel->progs.on_park, &s->park, 1);
+		if (err)
 			goto cleanup;
-		}
 	}
 	if (s->gc.offset) {
 		*failed_what = "GC probe";
-		p->gc = attach_one(p, lc->skel->progs.on_gc, &s->gc);
-		if (!p->gc) {
-			err = -errno;
+		err = plink__attach(&p->gc, p, lc->skel->progs.on_gc, &s->gc, 1);
+		if (err)
 			goto cleanup;
-		}
 	}
 	*failed_what = NULL;
 	*out = p;
@@ -197,19 +366,19 @@ int lifecycle__pause(struct lifecycle_probes *p, bool paused)
 	const char *what;
 
 	if (paused) {
-		detach_cycled(p);
+		detach_cycled(p, false);
 		return 0;
 	}
-	return p->nlinks ? 0 : attach_cycled(p, &what);
+	return p->ncycled ? 0 : attach_cycled(p, &what);
 }
 
 void lifecycle__unprobe(struct lifecycle_probes *p)
 {
 	if (!p)
 		return;
-	detach_cycled(p);
-	bpf_link__destroy(p->park);
-	bpf_link__destroy(p->gc);
+	detach_cycled(p, true);
+	plink__destroy(&p->park);
+	plink__destroy(&p->gc);
 	free(p);
 }
 

@@ -45,6 +45,8 @@ struct lifecycle_opts {
 	uint64_t wakeup_bytes;	/* queued bytes that wake the reader */
 	uint32_t max_targets;	/* processes registered at once; 0: 1024 */
 	bool follow_exec;	/* LC_EVENT_EXEC records for every exec (agent mode) */
+	bool perf_uprobes;	/* one perf-event uprobe per site even where the
+				 * kernel has multi-uprobe links */
 };
 
 /* Opens, configures and loads the BPF object, and with follow_exec

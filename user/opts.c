@@ -58,6 +58,7 @@ enum {
 	OPT_RECORD,
 	OPT_PARK_PROBE,
 	OPT_PROBE_BUDGET,
+	OPT_PERF_UPROBES,
 };
 
 static const struct argp_option options[] = {
@@ -76,8 +77,12 @@ static const struct argp_option options[] = {
      "default: read a goroutine's parked state from its g when a report needs it",
      0},
     {"probe-budget", OPT_PROBE_BUDGET, "PCT", 0,
-     "Share of one core the spawn and exit probes may cost the target (default 1); past it "
-     "they run in duty cycles, on for 100ms slices; 0 keeps them on all the time (-p only)",
+     "Share of one core the spawn and exit probes may cost the target (default 0.5); past "
+     "it they run in duty cycles, on for 100ms slices; 0 keeps them on all the time (-p only)",
+     0},
+    {"perf-uprobes", OPT_PERF_UPROBES, NULL, 0,
+     "Attach each probe as a perf-event uprobe, as on kernels without multi-uprobe links "
+     "(before 6.6), even where the kernel has them; slower to take off for the duty cycle",
      0},
     {"record", OPT_RECORD, "FILE", 0,
      "Also write every probe record to FILE, to replay offline (the ingest benchmark); "
@@ -382,6 +387,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PARK_PROBE:
 		o->park_probe = true;
+		break;
+	case OPT_PERF_UPROBES:
+		o->perf_uprobes = true;
 		break;
 	case OPT_PROBE_BUDGET:
 		if (parse_double(arg, 0, 100, &o->duty.budget))

@@ -28,6 +28,7 @@ struct opts {
 	bool json;
 	bool verbose;
 	bool park_probe;       /* every park event, not parked state read on demand */
+	bool perf_uprobes;     /* perf-event uprobes even where multi-uprobe links work */
 	bool io_wait_suspects; /* else "IO wait" is the detector's exempt reason */
 	struct detector_opts detector;
 	struct duty_opts duty;

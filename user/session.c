@@ -91,7 +91,8 @@ static uint64_t session__hits(struct session *s)
 static int session__attach(struct session *s)
 {
 	struct lifecycle_opts lo = {.ringbuf_bytes = s->o->ringbuf_bytes,
-				    .wakeup_bytes = session__wakeup_bytes(s->o->ringbuf_bytes)};
+				    .wakeup_bytes = session__wakeup_bytes(s->o->ringbuf_bytes),
+				    .perf_uprobes = s->o->perf_uprobes};
 	struct attach_error e = {0};
 	struct lifecycle_sites ls;
 	struct duty_opts duty_opts;

@@ -64,6 +64,24 @@ def test_mixed_flags_every_leak_and_nothing_healthy():
               f"blocked at {site['blocked_at']['func']} ({site['wait_reason']})")
 
 
+def test_perf_event_uprobes_as_on_older_kernels():
+    """Kernels before 6.6 have no multi-uprobe links: linger then attaches
+    one perf-event uprobe per site. --perf-uprobes takes that path here,
+    and it must find the same leaks."""
+    with Target(target("mixed"), "-lock-loss-after", "6s") as t:
+        time.sleep(1)
+        default = run_linger(LINGER, ["-p", str(t.pid), "--duration", "2s", "--json", "-v"])
+        run = run_linger(LINGER, ["-p", str(t.pid), "--duration", ARGS.duration, "--json", "-v",
+                                  "--perf-uprobes"])
+        leaked = {f for f, n in t.leaked.items() if n > 0}
+    assert "probes attach as multi-uprobe links" in default.stderr, default.stderr[-2000:]
+    assert "probes attach as perf-event uprobes" in run.stderr, run.stderr[-2000:]
+    assert leaked, "the target reported no leaks: the test proves nothing"
+    flagged = {site_func(s) for s in flagged_sites(run.final)}
+    assert flagged == leaked, f"flagged {flagged}, leaked {leaked}"
+    assert run.status == 1, f"exit {run.status}; stderr {run.stderr[-2000:]!r}"
+
+
 def test_healthy_program_flags_nothing():
     with Target(target("healthy")) as t:
         time.sleep(1)
@@ -259,6 +277,7 @@ if __name__ == "__main__":
         test_binary_deleted_since_start,
         test_binary_in_another_mount_namespace,
         test_mixed_flags_every_leak_and_nothing_healthy,
+        test_perf_event_uprobes_as_on_older_kernels,
         test_healthy_program_flags_nothing,
         test_leak_sites_name_where_they_block,
         test_a_leak_holds_across_two_target_gcs,

@@ -167,14 +167,32 @@ def bpftool(*args):
     return json.loads(p.stdout) if p.returncode == 0 and p.stdout.strip() else []
 
 
+def multi_uprobe_links(holder_pid, target_pid):
+    """The multi-uprobe links a process holds on the target (bpftool's
+    perf list does not show them): from the fdinfo of its link fds."""
+    links = []
+    for path in glob.glob(f"/proc/{holder_pid}/fdinfo/*"):
+        try:
+            with open(path) as f:
+                info = dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
+        except OSError:
+            continue
+        if info.get("link_type") == "uprobe_multi" and info.get("pid") in (str(target_pid), "0"):
+            links.append({"prog_id": int(info["prog_id"]), "link_id": int(info["link_id"])})
+    return links
+
+
 def uprobes_on(target_pid, linger_pid=None):
     """bpftool's perf entries that probe the target (libbpf attaches
     through /proc/PID/exe, and bpftool names that path) or belong to
-    linger_pid."""
+    linger_pid, and linger_pid's multi-uprobe links on the target. (A
+    multi-uprobe link lives only as long as its holder's fd: once linger
+    is gone, assert_no_probes_left finds any left by its programs.)"""
     exe = f"/proc/{target_pid}/exe"
-    return [e for e in bpftool("perf", "list")
+    perf = [e for e in bpftool("perf", "list")
             if e.get("fd_type") in ("uprobe", "uretprobe") and
             (e.get("filename") == exe or (linger_pid and e.get("pid") == linger_pid))]
+    return perf + (multi_uprobe_links(linger_pid, target_pid) if linger_pid else [])
 
 
 def assert_no_probes_left(target_pid, prog_ids, timeout=5):
@@ -195,8 +213,9 @@ def assert_no_probes_left(target_pid, prog_ids, timeout=5):
 
 def attached_prog_ids(target_pid, linger_pid, timeout=5):
     """linger's programs, once its spawn and exit probes are seen on the
-    target (the park probe only with --park-probe). On a busy target they
-    run in duty cycles: off for up to ~2 s at a time."""
+    target (the park probe only with --park-probe): two perf-event
+    uprobes, or two multi-uprobe links. On a busy target they run in duty
+    cycles: off for up to ~2 s at a time."""
     deadline = time.monotonic() + timeout
     while True:
         entries = uprobes_on(target_pid, linger_pid)

@@ -10,12 +10,25 @@
 
 #define MS 1000000ULL
 
+/* The numbers below assume this policy, not whatever the defaults are
+ * tuned to: 1% of a core at 1 us a hit, 100 ms slices, on at least 5% of
+ * the time, measured every quarter second. */
+static void policy(struct duty_opts *o)
+{
+	duty_opts__defaults(o);
+	o->budget = 0.01;
+	o->hit_cost_ns = 1000;
+	o->slice_ns = 100 * MS;
+	o->min_on = 0.05;
+	o->eval_ns = 250 * MS;
+}
+
 static void test_fraction(void **state)
 {
 	struct duty_opts o;
 
 	(void)state;
-	duty_opts__defaults(&o);
+	policy(&o);
 	/* 1% of a core at 1 us a hit: 10k hits/s fit. */
 	assert_true(duty__fraction(&o, 5000) == 1.0);
 	assert_true(duty__fraction(&o, 10000) == 1.0);
@@ -32,7 +45,7 @@ static void test_low_rate_stays_on(void **state)
 	uint64_t t, hits = 0;
 
 	(void)state;
-	duty_opts__defaults(&o);
+	policy(&o);
 	duty__init(&d, &o, 0, 0);
 	for (t = 50 * MS; t <= 5000 * MS; t += 50 * MS) {
 		hits += 100; /* 2k hits/s */
@@ -45,10 +58,10 @@ static void test_high_rate_cycles(void **state)
 {
 	struct duty_opts o;
 	struct duty d;
-	uint64_t t = 0, hits = 0, on_ns = 0, off_ns = 0, resumes = 0;
+	uint64_t t = 0, hits = 0, on_ns = 0, off_ns = 0, resumes = 0, first_pause = 0;
 
 	(void)state;
-	duty_opts__defaults(&o);
+	policy(&o);
 	duty__init(&d, &o, 0, 0);
 	/* 100k hits/s while on: 10% on, i.e. 100ms on, 900ms off. */
 	while (t < 20000 * MS) {
@@ -61,14 +74,63 @@ static void test_high_rate_cycles(void **state)
 		a = duty__step(&d, t, hits);
 		if (a == DUTY_RESUME)
 			resumes++;
+		if (a == DUTY_PAUSE && !first_pause)
+			first_pause = t;
 		assert_true(a != DUTY_PAUSE || !d.on);
 	}
 	assert_true(d.cycling);
 	assert_true(d.on_fraction > 0.0999 && d.on_fraction < 0.1001);
-	assert_true(resumes >= 18 && resumes <= 20);
-	/* The first second is full time, measuring. */
-	assert_true(on_ns - 1000 * MS < 2200 * MS && on_ns - 1000 * MS > 1700 * MS);
-	assert_true(off_ns > 16000 * MS);
+	assert_true(resumes >= 19 && resumes <= 20);
+	/* Ten times the budget: full time ends after a fifth of a slice. */
+	assert_int_equal(first_pause, 20 * MS);
+	assert_true(on_ns < 2200 * MS && on_ns > 1900 * MS);
+	assert_true(off_ns > 17000 * MS);
+}
+
+static void test_burst_caught_early(void **state)
+{
+	struct duty_opts o;
+	struct duty d;
+	uint64_t t, hits = 0;
+
+	(void)state;
+	policy(&o);
+	duty__init(&d, &o, 0, 0);
+	/* Quiet (2k hits/s) through the first measure... */
+	for (t = 10 * MS; t <= 250 * MS; t += 10 * MS) {
+		hits += 20;
+		assert_int_equal(duty__step(&d, t, hits), DUTY_NONE);
+	}
+	/* ...then 200k hits/s: off within a fifth of a slice, not at the
+	 * next measure 250 ms on. */
+	for (;; t += 10 * MS) {
+		hits += 2000;
+		if (duty__step(&d, t, hits) == DUTY_PAUSE)
+			break;
+		assert_true(t < 300 * MS);
+	}
+	assert_true(t <= 270 * MS);
+	assert_false(d.on);
+	assert_true(d.on_fraction < 0.06);
+}
+
+static void test_near_budget_waits_for_the_measure(void **state)
+{
+	struct duty_opts o;
+	struct duty d;
+	uint64_t t, hits = 0;
+
+	(void)state;
+	policy(&o);
+	duty__init(&d, &o, 0, 0);
+	/* 15k hits/s, 1.5 times the budget: not worth an early verdict. */
+	for (t = 10 * MS; t < 250 * MS; t += 10 * MS) {
+		hits += 150;
+		assert_int_equal(duty__step(&d, t, hits), DUTY_NONE);
+	}
+	hits += 150;
+	assert_int_equal(duty__step(&d, 250 * MS, hits), DUTY_PAUSE);
+	assert_true(d.on_fraction > 0.66 && d.on_fraction < 0.67);
 }
 
 static void test_rate_falls_back_to_full_time(void **state)
@@ -78,7 +140,7 @@ static void test_rate_falls_back_to_full_time(void **state)
 	uint64_t t = 0, hits = 0;
 
 	(void)state;
-	duty_opts__defaults(&o);
+	policy(&o);
 	duty__init(&d, &o, 0, 0);
 	assert_int_equal(duty__step(&d, 1000 * MS, 1000000), DUTY_PAUSE);
 	hits = 1000000;
@@ -98,6 +160,8 @@ int main(void)
 	    cmocka_unit_test(test_fraction),
 	    cmocka_unit_test(test_low_rate_stays_on),
 	    cmocka_unit_test(test_high_rate_cycles),
+	    cmocka_unit_test(test_burst_caught_early),
+	    cmocka_unit_test(test_near_budget_waits_for_the_measure),
 	    cmocka_unit_test(test_rate_falls_back_to_full_time),
 	};
 

@@ -7,14 +7,16 @@
 //	churn     -spawners goroutines each start a goroutine and wait for it,
 //	          as fast as they can: every round trip is one spawn and one
 //	          exit
+//	gc        one goroutine runs runtime.GC() back to back on a small
+//	          heap: every op is one GC cycle (the GC probe's hit)
 //	http      a net/http server on loopback with a tiny handler, for a
 //	          keep-alive load client (wrk)
 //
 // Stdout (one line per write, so a pipe reader sees it at once):
 //
 //	ready <pid> [<host:port>]    once the workload runs
-//	ops <unix-ns> <total>        pingpong, churn: every -report, the
-//	                             cumulative count of round trips
+//	ops <unix-ns> <total>        every -report, the cumulative count of
+//	                             round trips, GC cycles or requests
 //
 // The program exits 0 on SIGINT, SIGTERM or after -duration.
 package main
@@ -36,7 +38,7 @@ var ops uint64
 
 func main() {
 	var (
-		mode     = flag.String("mode", "pingpong", "pingpong, churn or http")
+		mode     = flag.String("mode", "pingpong", "pingpong, churn, gc or http")
 		duration = flag.Duration("duration", 30*time.Minute, "stop after this long")
 		report   = flag.Duration("report", 100*time.Millisecond, "print the op count this often")
 		spawners = flag.Int("spawners", runtime.NumCPU(), "churn: goroutines spawning")
@@ -51,6 +53,8 @@ func main() {
 		for i := 0; i < *spawners; i++ {
 			go churn()
 		}
+	case "gc":
+		go collect()
 	case "http":
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
@@ -59,6 +63,7 @@ func main() {
 		}
 		go serve(ln)
 		emit("ready %d %s", os.Getpid(), ln.Addr())
+		go printOps(*report)
 		wait(*duration)
 		return
 	default:
@@ -124,12 +129,21 @@ func churn() {
 	}
 }
 
+//go:noinline
+func collect() {
+	for {
+		runtime.GC()
+		atomic.AddUint64(&ops, 1)
+	}
+}
+
 func serve(ln net.Listener) {
 	body := []byte("ok\n")
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write(body)
+		atomic.AddUint64(&ops, 1)
 	})
 	srv := &http.Server{Handler: mux}
 	if err := srv.Serve(ln); err != nil {
