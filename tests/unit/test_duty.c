@@ -23,6 +23,20 @@ static void policy(struct duty_opts *o)
 	o->eval_ns = 250 * MS;
 }
 
+/* Steps d every 10 ms from `from` to `to` (inclusive), hits_per_step more
+ * each time, every step expected to leave the probes on. Returns the hit
+ * count. */
+static uint64_t steady(struct duty *d, uint64_t from, uint64_t to, uint64_t hits_per_step,
+		       uint64_t hits)
+{
+	for (uint64_t t = from; t <= to; t += 10 * MS) {
+		hits += hits_per_step;
+		assert_int_equal(duty__step(d, t, hits), DUTY_NONE);
+		assert_true(d->on);
+	}
+	return hits;
+}
+
 static void test_fraction(void **state)
 {
 	struct duty_opts o;
@@ -42,16 +56,11 @@ static void test_low_rate_stays_on(void **state)
 {
 	struct duty_opts o;
 	struct duty d;
-	uint64_t t, hits = 0;
 
 	(void)state;
 	policy(&o);
 	duty__init(&d, &o, 0, 0);
-	for (t = 50 * MS; t <= 5000 * MS; t += 50 * MS) {
-		hits += 100; /* 2k hits/s */
-		assert_int_equal(duty__step(&d, t, hits), DUTY_NONE);
-		assert_true(d.on);
-	}
+	steady(&d, 10 * MS, 5000 * MS, 20, 0); /* 2k hits/s */
 }
 
 static void test_high_rate_cycles(void **state)
@@ -97,13 +106,10 @@ static void test_burst_caught_early(void **state)
 	policy(&o);
 	duty__init(&d, &o, 0, 0);
 	/* Quiet (2k hits/s) through the first measure... */
-	for (t = 10 * MS; t <= 250 * MS; t += 10 * MS) {
-		hits += 20;
-		assert_int_equal(duty__step(&d, t, hits), DUTY_NONE);
-	}
+	hits = steady(&d, 10 * MS, 250 * MS, 20, hits);
 	/* ...then 200k hits/s: off within a fifth of a slice, not at the
 	 * next measure 250 ms on. */
-	for (;; t += 10 * MS) {
+	for (t = 260 * MS;; t += 10 * MS) {
 		hits += 2000;
 		if (duty__step(&d, t, hits) == DUTY_PAUSE)
 			break;
@@ -118,16 +124,13 @@ static void test_near_budget_waits_for_the_measure(void **state)
 {
 	struct duty_opts o;
 	struct duty d;
-	uint64_t t, hits = 0;
+	uint64_t hits;
 
 	(void)state;
 	policy(&o);
 	duty__init(&d, &o, 0, 0);
 	/* 15k hits/s, 1.5 times the budget: not worth an early verdict. */
-	for (t = 10 * MS; t < 250 * MS; t += 10 * MS) {
-		hits += 150;
-		assert_int_equal(duty__step(&d, t, hits), DUTY_NONE);
-	}
+	hits = steady(&d, 10 * MS, 240 * MS, 150, 0);
 	hits += 150;
 	assert_int_equal(duty__step(&d, 250 * MS, hits), DUTY_PAUSE);
 	assert_true(d.on_fraction > 0.66 && d.on_fraction < 0.67);
