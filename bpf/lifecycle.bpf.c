@@ -159,6 +159,27 @@ walk:
 	return bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 }
 
+/* g.gopc and g.startpc, with g.ancestors between them in every Go
+ * version linger knows: one read where the layout allows (a read costs
+ * about as much as the copy of a few cache lines). */
+static __always_inline void read_pcs(__u64 g, struct lc_target *t, struct lc_event_spawn *e,
+				     int *faulted)
+{
+	__u64 pcs[3];
+
+	if (t->g_startpc_off == t->g_gopc_off + 2 * sizeof(__u64)) {
+		if (bpf_probe_read_user(pcs, sizeof(pcs), (const void *)(g + t->g_gopc_off))) {
+			*faulted = 1;
+			pcs[0] = pcs[2] = 0;
+		}
+		e->gopc = pcs[0];
+		e->startpc = pcs[2];
+		return;
+	}
+	e->gopc = read_u64(g + t->g_gopc_off, faulted);
+	e->startpc = read_u64(g + t->g_startpc_off, faulted);
+}
+
 /* At the spawn site we run on g0 (the system stack), the new g is in a
  * register, and the frame-pointer chain still leads through systemstack
  * into the goroutine that ran the `go` statement: a stack taken here is
@@ -184,12 +205,10 @@ static __always_inline int handle_spawn(struct pt_regs *ctx)
 	fill_header(&e->hdr, LC_EVENT_SPAWN, tgid);
 	e->g_addr = newg;
 	e->goid = read_u64(newg + t->g_goid_off, &faulted);
-	e->gopc = read_u64(newg + t->g_gopc_off, &faulted);
-	e->startpc = read_u64(newg + t->g_startpc_off, &faulted);
+	read_pcs(newg, t, e, &faulted);
 	/* R14 is g0 here; g0.m.curg is the goroutine that ran `go`. */
 	m = read_u64(ctx->r14 + t->g_m_off, &faulted);
 	curg = m ? read_u64(m + t->m_curg_off, &faulted) : 0;
-	e->parent_goid = curg ? read_u64(curg + t->g_goid_off, &faulted) : 0;
 	e->stack_id = creation_stack(ctx, t, tgid, curg, e->gopc);
 	e->pad = 0;
 	if (faulted)

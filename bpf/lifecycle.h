@@ -56,7 +56,6 @@ struct lc_event_header {
 struct lc_event_spawn {
 	struct lc_event_header hdr;
 	__u64 goid;
-	__u64 parent_goid;
 	__u64 g_addr;	/* the runtime.g of the new goroutine (reused after exit) */
 	__u64 gopc;	/* return address of the `go` statement's call */
 	__u64 startpc;	/* the goroutine's start function (often a wrapper) */

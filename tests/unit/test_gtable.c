@@ -60,7 +60,6 @@ static int put_spawn(struct gtable *t, uint64_t ts, uint64_t goid, int32_t stack
 	e.hdr.tgid = TGID;
 	e.hdr.ts_ns = ts;
 	e.goid = goid;
-	e.parent_goid = 1;
 	e.g_addr = g_addr_of(goid);
 	e.gopc = gopc;
 	e.startpc = gopc + 0x100;
