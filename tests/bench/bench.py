@@ -444,12 +444,13 @@ def floor_cost():
 
 def ingest_rate(tmp):
     """Records/s through gtable on one core, replaying a recording of the
-    churn workload."""
+    churn workload (probes on full time: a long stream to time)."""
     w = OpsWorkload("churn", 1)
     rec = os.path.join(tmp, "churn.rec")
     try:
         r = subprocess.run([ARGS.linger, "-p", str(w.pid), "-d", "1s", "--json",
-                            "--record", rec], capture_output=True, text=True, timeout=60)
+                            "--probe-budget", "0", "--record", rec],
+                           capture_output=True, text=True, timeout=60)
     finally:
         w.stop()
     if not os.path.exists(rec):
